@@ -1,0 +1,69 @@
+"""deepglass: a readable deep-learning framework.
+
+    import deepglass as dg
+    x = dg.tensor([[1.0, 2.0]], requires_grad=True)
+    (x * x).sum().backward()     # x.grad == 2 * x
+
+Tensors with reverse-mode autograd run on NumPy ('cpu') or CuPy ('cuda'). Subpackages are
+loaded on first use (`dg.nn`, `dg.optim`, `dg.data`, `dg.datasets`, `dg.keras`, ...), so
+`import deepglass` stays fast and needs only NumPy.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from . import ops
+from . import tensor as _tensor_module  # noqa: F401  (first: ops build on Tensor)
+from .autograd import Function, enable_grad, gradcheck, is_grad_enabled, no_grad
+from .backend import is_available
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .ops import *  # noqa: F401,F403  every op is also a function: dg.exp(x), dg.cat([a, b])
+from .random import default_generator, get_rng_state, manual_seed, set_rng_state
+from .tensor import (
+    Tensor,
+    bool_,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
+
+__version__ = "0.1.0"
+
+_SUBPACKAGES = ("nn", "optim", "data", "datasets", "keras", "models", "training", "diagnostics", "io", "cli")
+
+
+def __getattr__(name: str):
+    """Import subpackages lazily: `dg.nn` is loaded the first time it is used."""
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
+    if name == "Model":
+        return importlib.import_module(".training", __name__).Model
+    raise AttributeError(f"module 'deepglass' has no attribute {name!r}")

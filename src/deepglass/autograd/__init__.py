@@ -1,0 +1,7 @@
+"""The graph machinery: Function (one op), the backward engine, grad mode, gradcheck."""
+
+from .function import Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .gradcheck import GradcheckReport, gradcheck
+
+__all__ = ["Function", "GradcheckReport", "enable_grad", "gradcheck", "is_grad_enabled", "no_grad"]

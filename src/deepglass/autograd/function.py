@@ -1,0 +1,57 @@
+"""The base of every differentiable op: forward and backward side by side, on raw arrays.
+
+A subclass implements `forward(*arrays, **params) -> array` and `backward(gy) -> grads`,
+one gradient (or None) per tensor input, already reduced to that input's shape.
+`apply` runs forward on the inputs' arrays and, when grad mode is on and some input
+requires a gradient, links the output to this Function so `Tensor.backward()` can find it.
+"""
+
+from __future__ import annotations
+
+from .. import tensor as _tensor
+from ..backend import device_of
+from .grad_mode import _GradMode
+
+
+class Function:
+    """One node of the graph. Save in `forward` only what `backward` needs."""
+
+    inputs: tuple = ()
+    needs_input_grad: tuple = ()
+
+    def forward(self, *arrays, **params):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, gy):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the op on Tensors `inputs`; returns a Tensor (recorded when gradients are needed)."""
+        if len(inputs) > 1:
+            first = type(inputs[0].data)
+            for x in inputs:
+                if type(x.data) is not first:
+                    _check_same_device(cls.__name__, inputs)
+                    break
+        fn = cls()
+        out = fn.forward(*[x.data for x in inputs], **params)
+        if _GradMode.enabled:
+            for x in inputs:
+                if x.requires_grad:
+                    fn.inputs = inputs
+                    fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
+                    return _tensor.Tensor._from_op(out, fn)
+        return _tensor.Tensor._wrap(out)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+
+def _check_same_device(op: str, inputs) -> None:
+    devices = [device_of(x.data) for x in inputs]
+    if len(set(devices)) > 1:
+        raise RuntimeError(
+            f"{op}: inputs are on different devices ({', '.join(devices)}); move them with .to(device) first"
+        )

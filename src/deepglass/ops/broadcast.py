@@ -1,0 +1,52 @@
+"""Helpers shared by every op: turning Python numbers into tensors and undoing broadcasting."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, get_default_dtype
+
+
+def as_tensor(value, like: Tensor) -> Tensor:
+    """`value` as a Tensor on `like`'s device; Python numbers take `like`'s dtype (as in PyTorch)."""
+    if isinstance(value, Tensor):
+        return value
+    xp = like.xp
+    if isinstance(value, (bool, int, float)):
+        kind = like.data.dtype.kind
+        if isinstance(value, float) and kind not in "fc":
+            dtype = get_default_dtype()
+        elif isinstance(value, bool) or kind in "fc" or (isinstance(value, int) and kind in "iu"):
+            dtype = like.data.dtype
+        else:
+            dtype = None
+        return Tensor._wrap(xp.asarray(value, dtype=dtype))
+    return Tensor(value, device=like.device)
+
+
+def pair(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors (at least one already is)."""
+    if isinstance(a, Tensor):
+        return a, as_tensor(b, a)
+    return as_tensor(a, b), b
+
+
+def unbroadcast(g, shape: tuple):
+    """Sum `g` over the axes that broadcasting added or stretched, so it has `shape` again."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def check_broadcastable(op: str, a: Tensor, b: Tensor) -> None:
+    """Raise an error naming `op` and both shapes when they cannot broadcast."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None

@@ -1,0 +1,38 @@
+"""Differentiable moves between devices and dtypes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+class ToDevice(Function):
+    def forward(self, x, device):
+        self.source = backend.device_of(x)
+        return backend.to_device(x, device)
+
+    def backward(self, gy):
+        return backend.to_device(gy, self.source)
+
+
+class AsType(Function):
+    def forward(self, x, dtype):
+        self.source = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, gy):
+        return gy.astype(self.source)
+
+
+def to_device(x: Tensor, device: str) -> Tensor:
+    return ToDevice.apply(x, device=device)
+
+
+def astype(x: Tensor, dtype) -> Tensor:
+    dtype = np.dtype(dtype)
+    if x.requires_grad and dtype.kind not in "fc":
+        return Tensor._wrap(x.data.astype(dtype))
+    return AsType.apply(x, dtype=dtype)

@@ -1,0 +1,438 @@
+"""Elementwise ops: arithmetic with broadcasting, unary maths, activations, comparisons."""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+from .broadcast import check_broadcastable, pair, unbroadcast
+
+
+def _binary(fn_cls, a, b, op: str) -> Tensor:
+    a, b = pair(a, b)
+    try:
+        return fn_cls.apply(a, b)
+    except ValueError:
+        check_broadcastable(op, a, b)
+        raise
+
+
+# ---- arithmetic ------------------------------------------------------------------------------
+class Add(Function):
+    def forward(self, a, b):
+        self.shapes = a.shape, b.shape
+        return a + b
+
+    def backward(self, gy):
+        return unbroadcast(gy, self.shapes[0]), unbroadcast(gy, self.shapes[1])
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        self.shapes = a.shape, b.shape
+        return a - b
+
+    def backward(self, gy):
+        gb = -unbroadcast(gy, self.shapes[1]) if self.needs_input_grad[1] else None
+        return unbroadcast(gy, self.shapes[0]), gb
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, gy):
+        a, b = self.a, self.b
+        ga = unbroadcast(gy * b, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(gy * a, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, gy):
+        a, b = self.a, self.b
+        ga = unbroadcast(gy / b, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(-gy * a / (b * b), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Pow(Function):
+    """a ** b for tensor exponents; d/db = a**b * log(a), defined where a > 0."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.y = a**b
+        return self.y
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        a, b, y = self.a, self.b, self.y
+        ga = unbroadcast(gy * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
+        gb = None
+        if self.needs_input_grad[1]:
+            log_a = xp.log(xp.where(a > 0, a, 1))
+            gb = unbroadcast(gy * y * log_a, b.shape)
+        return ga, gb
+
+
+class PowScalar(Function):
+    """a ** p for a fixed number p (the common case: squares, roots, inverses)."""
+
+    def forward(self, a, p):
+        self.a, self.p = a, p
+        return a**p
+
+    def backward(self, gy):
+        p = self.p
+        if p == 2:
+            return gy * (2 * self.a)
+        return gy * (p * self.a ** (p - 1))
+
+
+class Neg(Function):
+    def forward(self, a):
+        return -a
+
+    def backward(self, gy):
+        return -gy
+
+
+def add(a, b) -> Tensor:
+    """a + b with broadcasting."""
+    return _binary(Add, a, b, "add")
+
+
+def sub(a, b) -> Tensor:
+    """a - b with broadcasting."""
+    return _binary(Sub, a, b, "sub")
+
+
+def mul(a, b) -> Tensor:
+    """a * b with broadcasting."""
+    return _binary(Mul, a, b, "mul")
+
+
+def div(a, b) -> Tensor:
+    """a / b with broadcasting (true division: integer inputs give floats)."""
+    return _binary(Div, a, b, "div")
+
+
+def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
+    """a ** b; a number exponent takes the fast path."""
+    if isinstance(a, Tensor) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        return PowScalar.apply(a, p=b)
+    return _binary(Pow, a, b, "pow")
+
+
+def neg(a: Tensor) -> Tensor:
+    return Neg.apply(a)
+
+
+def square(a: Tensor) -> Tensor:
+    return PowScalar.apply(a, p=2)
+
+
+def reciprocal(a: Tensor) -> Tensor:
+    return div(1.0, a)
+
+
+def rsqrt(a: Tensor) -> Tensor:
+    return PowScalar.apply(a, p=-0.5)
+
+
+# ---- unary maths -----------------------------------------------------------------------------
+class Exp(Function):
+    def forward(self, x):
+        self.y = get_array_module(x).exp(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * self.y
+
+
+class Expm1(Function):
+    def forward(self, x):
+        self.y = get_array_module(x).expm1(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (self.y + 1)
+
+
+class Log(Function):
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).log(x)
+
+    def backward(self, gy):
+        return gy / self.x
+
+
+class Log1p(Function):
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).log1p(x)
+
+    def backward(self, gy):
+        return gy / (1 + self.x)
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        self.y = get_array_module(x).sqrt(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy / (2 * self.y)
+
+
+class Abs(Function):
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).abs(x)
+
+    def backward(self, gy):
+        return gy * get_array_module(gy).sign(self.x)
+
+
+class Sin(Function):
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).sin(x)
+
+    def backward(self, gy):
+        return gy * get_array_module(gy).cos(self.x)
+
+
+class Cos(Function):
+    def forward(self, x):
+        self.x = x
+        return get_array_module(x).cos(x)
+
+    def backward(self, gy):
+        return -gy * get_array_module(gy).sin(self.x)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        self.y = get_array_module(x).tanh(x)
+        return self.y
+
+    def backward(self, gy):
+        return gy * (1 - self.y * self.y)
+
+
+class Sigmoid(Function):
+    """1 / (1 + e^-x), computed as (1 + tanh(x/2)) / 2, which never overflows."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.y = xp.tanh(x * 0.5) * 0.5 + 0.5
+        return self.y
+
+    def backward(self, gy):
+        return gy * self.y * (1 - self.y)
+
+
+class ReLU(Function):
+    def forward(self, x):
+        self.mask = x > 0
+        return get_array_module(x).maximum(x, 0)
+
+    def backward(self, gy):
+        return gy * self.mask
+
+
+class Clip(Function):
+    """Clamp into [low, high]; the gradient passes where low <= x <= high (as in PyTorch)."""
+
+    def forward(self, x, low, high):
+        xp = get_array_module(x)
+        self.mask = xp.ones(x.shape, dtype=bool)
+        if low is not None:
+            self.mask &= x >= low
+        if high is not None:
+            self.mask &= x <= high
+        return xp.clip(x, low, high)
+
+    def backward(self, gy):
+        return gy * self.mask
+
+
+class Maximum(Function):
+    """Elementwise max; at ties the gradient is split evenly (as in PyTorch)."""
+
+    sign = 1
+
+    def forward(self, a, b):
+        xp = get_array_module(a)
+        self.a_wins = (a > b) if self.sign > 0 else (a < b)
+        self.tie = a == b
+        self.shapes = a.shape, b.shape
+        return xp.maximum(a, b) if self.sign > 0 else xp.minimum(a, b)
+
+    def backward(self, gy):
+        share_a = self.a_wins + 0.5 * self.tie
+        ga = unbroadcast(gy * share_a, self.shapes[0]) if self.needs_input_grad[0] else None
+        gb = unbroadcast(gy * (1 - share_a), self.shapes[1]) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Minimum(Maximum):
+    sign = -1
+
+
+class Where(Function):
+    def forward(self, a, b, condition):
+        self.condition = condition
+        self.shapes = a.shape, b.shape
+        return get_array_module(a).where(condition, a, b)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        zero = xp.zeros((), dtype=gy.dtype)
+        ga = unbroadcast(xp.where(self.condition, gy, zero), self.shapes[0]) if self.needs_input_grad[0] else None
+        gb = unbroadcast(xp.where(self.condition, zero, gy), self.shapes[1]) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+def exp(x: Tensor) -> Tensor:
+    return Exp.apply(x)
+
+
+def expm1(x: Tensor) -> Tensor:
+    return Expm1.apply(x)
+
+
+def log(x: Tensor) -> Tensor:
+    """Natural logarithm."""
+    return Log.apply(x)
+
+
+def log1p(x: Tensor) -> Tensor:
+    return Log1p.apply(x)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return Sqrt.apply(x)
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
+    return Abs.apply(x)
+
+
+def sin(x: Tensor) -> Tensor:
+    return Sin.apply(x)
+
+
+def cos(x: Tensor) -> Tensor:
+    return Cos.apply(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return Tanh.apply(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """The logistic function 1 / (1 + e^-x), stable for any x."""
+    return Sigmoid.apply(x)
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0)."""
+    return ReLU.apply(x)
+
+
+def clip(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
+    """Clamp every element into [min, max] (either bound may be None)."""
+    if min is None and max is None:
+        raise ValueError("clip: give at least one of min and max")
+    return Clip.apply(x, low=min, high=max)
+
+
+clamp = clip
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise maximum with broadcasting."""
+    return _binary(Maximum, a, b, "maximum")
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise minimum with broadcasting."""
+    return _binary(Minimum, a, b, "minimum")
+
+
+def where(condition, a, b) -> Tensor:
+    """Elements of `a` where `condition` is true, else of `b` (differentiable in a and b)."""
+    a, b = pair(a, b)
+    condition = condition.data if isinstance(condition, Tensor) else a.xp.asarray(condition)
+    return Where.apply(a, b, condition=condition)
+
+
+# ---- non-differentiable ----------------------------------------------------------------------
+def _no_grad(func, *tensors) -> Tensor:
+    return Tensor._wrap(func(*[t.data for t in tensors]))
+
+
+def _compare(name: str):
+    def compare(a, b) -> Tensor:
+        a, b = pair(a, b)
+        return _no_grad(getattr(a.xp, name), a, b)
+
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"Elementwise `{name}` as a boolean tensor (not differentiable)."
+    return compare
+
+
+eq, ne, lt, le, gt, ge = (_compare(n) for n in ("equal", "not_equal", "less", "less_equal", "greater",
+                                                  "greater_equal"))
+logical_and, logical_or = _compare("logical_and"), _compare("logical_or")
+
+
+def logical_not(x: Tensor) -> Tensor:
+    return _no_grad(x.xp.logical_not, x)
+
+
+def sign(x: Tensor) -> Tensor:
+    return _no_grad(x.xp.sign, x)
+
+
+def floor(x: Tensor) -> Tensor:
+    return _no_grad(x.xp.floor, x)
+
+
+def ceil(x: Tensor) -> Tensor:
+    return _no_grad(x.xp.ceil, x)
+
+
+def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
+    return Tensor._wrap(x.xp.round(x.data, decimals))
+
+
+def isnan(x: Tensor) -> Tensor:
+    return _no_grad(x.xp.isnan, x)
+
+
+def isinf(x: Tensor) -> Tensor:
+    return _no_grad(x.xp.isinf, x)
+
+
+def isfinite(x: Tensor) -> Tensor:
+    return _no_grad(x.xp.isfinite, x)
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """True when both tensors have the same shape and elements."""
+    a, b = pair(a, b)
+    return a.shape == b.shape and bool(a.xp.all(a.data == b.data))
+
+
+def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    a, b = pair(a, b)
+    return bool(a.xp.allclose(a.data, b.data, rtol=rtol, atol=atol))

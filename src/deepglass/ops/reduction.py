@@ -1,0 +1,208 @@
+"""Reductions over axes: sum, mean, max/min, var/std, logsumexp, prod, argmax, cumsum, norm.
+
+Every reduction takes `axis` (NumPy) or `dim` (PyTorch), an int or a tuple, and `keepdims`/`keepdim`.
+"""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+
+
+def normalize_axis(axis, dim, ndim: int) -> tuple | None:
+    """`axis`/`dim` (int, tuple or None) as a sorted tuple of non-negative axes, or None for all."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("give axis or dim, not both")
+        axis = dim
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    bound = ndim if ndim > 0 else 1
+    out = []
+    for a in axes:
+        if not -bound <= a < bound:
+            raise IndexError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(a % bound)
+    return tuple(sorted(out))
+
+
+def _keep(keepdims, keepdim) -> bool:
+    return bool(keepdims or keepdim)
+
+
+def _expand_back(g, in_shape: tuple, axes, keepdims: bool):
+    """Broadcast the gradient of a reduction back to the input's shape."""
+    xp = get_array_module(g)
+    if not keepdims and axes is not None:
+        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(in_shape)))
+    return xp.broadcast_to(g, in_shape)
+
+
+class Sum(Function):
+    def forward(self, x, axes, keepdims):
+        self.in_shape, self.axes, self.keepdims = x.shape, axes, keepdims
+        return x.sum(axis=axes, keepdims=keepdims)
+
+    def backward(self, gy):
+        return _expand_back(gy, self.in_shape, self.axes, self.keepdims)
+
+
+class Mean(Function):
+    def forward(self, x, axes, keepdims):
+        self.in_shape, self.axes, self.keepdims = x.shape, axes, keepdims
+        self.count = x.size if axes is None else _count(x.shape, axes)
+        return x.mean(axis=axes, keepdims=keepdims)
+
+    def backward(self, gy):
+        return _expand_back(gy / self.count, self.in_shape, self.axes, self.keepdims)
+
+
+def _count(shape, axes) -> int:
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    return n
+
+
+class Max(Function):
+    """max/min over axes; ties share the gradient evenly (like amax/amin)."""
+
+    def forward(self, x, axes, keepdims, is_max):
+        xp = get_array_module(x)
+        if x.size == 0:
+            raise ValueError("max/min of an empty tensor")
+        y = x.max(axis=axes, keepdims=True) if is_max else x.min(axis=axes, keepdims=True)
+        self.mask = x == y
+        self.axes, self.keepdims = axes, keepdims
+        return y if keepdims else xp.squeeze(y, axis=axes) if axes is not None else y.reshape(())
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        mask = self.mask
+        count = mask.sum(axis=self.axes, keepdims=True)
+        g = _expand_back(gy, mask.shape, self.axes, self.keepdims)
+        return xp.where(mask, g / count, xp.zeros((), dtype=gy.dtype)).astype(gy.dtype, copy=False)
+
+
+class Prod(Function):
+    def forward(self, x, axes, keepdims):
+        self.x, self.axes, self.keepdims = x, axes, keepdims
+        self.y = x.prod(axis=axes, keepdims=True)
+        return self.y if keepdims else self.y.reshape(x.prod(axis=axes).shape)
+
+    def backward(self, gy):
+        g = _expand_back(gy, self.x.shape, self.axes, self.keepdims)
+        return g * self.y / self.x
+
+
+class Cumsum(Function):
+    def forward(self, x, axis):
+        self.axis = axis
+        return get_array_module(x).cumsum(x, axis=axis)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        return xp.flip(xp.cumsum(xp.flip(gy, self.axis), axis=self.axis), self.axis)
+
+
+def sum(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Sum over `axis` (all axes when None)."""
+    return Sum.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
+
+
+def mean(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
+    """Arithmetic mean over `axis` (all axes when None)."""
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"mean of a {x.dtype} tensor: convert it with .float() first")
+    return Mean.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
+
+
+def max(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Largest value over `axis` (values only; use `argmax` for the indices)."""
+    return Max.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim), is_max=True)
+
+
+def min(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Smallest value over `axis` (values only; use `argmin` for the indices)."""
+    return Max.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim), is_max=False)
+
+
+def prod(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
+    """Product over `axis` (gradient assumes no zeros)."""
+    return Prod.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
+
+
+def var(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False,
+        correction: int | None = None, unbiased: bool | None = None, ddof: int | None = None) -> Tensor:
+    """Variance over `axis`; divides by N - correction (PyTorch's default correction=1; NumPy's ddof=0)."""
+    if correction is None:
+        correction = ddof if ddof is not None else (0 if unbiased is False else 1)
+    axes = normalize_axis(axis, dim, x.ndim)
+    keep = _keep(keepdims, keepdim)
+    n = x.data.size if axes is None else _count(x.shape, axes)
+    centered = x - mean(x, axis=axes, keepdims=True)
+    return sum(centered * centered, axis=axes, keepdims=keep) / float(n - correction)
+
+
+def std(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False,
+        correction: int | None = None, unbiased: bool | None = None, ddof: int | None = None) -> Tensor:
+    """Standard deviation: sqrt(var) with the same arguments."""
+    return var(x, axis, keepdims, dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased,
+               ddof=ddof).sqrt()
+
+
+def logsumexp(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over `axis`, shifted by the max so it never overflows."""
+    axes = normalize_axis(axis, dim, x.ndim)
+    shift = Tensor._wrap(x.data.max(axis=axes, keepdims=True))
+    out = (x - shift).exp().sum(axis=axes, keepdims=True).log() + shift
+    if _keep(keepdims, keepdim):
+        return out
+    return out.reshape(out.data.squeeze(axis=axes).shape if axes is not None else ())
+
+
+def norm(x: Tensor, p: float = 2, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
+    """The p-norm over `axis` (the 2-norm of all elements by default)."""
+    axes = normalize_axis(axis, dim, x.ndim)
+    keep = _keep(keepdims, keepdim)
+    if p == 2:
+        return (x * x).sum(axis=axes, keepdims=keep).sqrt()
+    if p == 1:
+        return x.abs().sum(axis=axes, keepdims=keep)
+    return (x.abs() ** p).sum(axis=axes, keepdims=keep) ** (1.0 / p)
+
+
+def cumsum(x: Tensor, axis=None, *, dim=None) -> Tensor:
+    axes = normalize_axis(axis, dim, x.ndim)
+    if axes is None or len(axes) != 1:
+        raise ValueError("cumsum needs exactly one axis")
+    return Cumsum.apply(x, axis=axes[0])
+
+
+def _arg(name: str):
+    def arg(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
+        axes = normalize_axis(axis, dim, x.ndim)
+        if axes is not None and len(axes) != 1:
+            raise ValueError(f"{name} takes one axis")
+        a = None if axes is None else axes[0]
+        out = getattr(x.data, name)(axis=a, keepdims=_keep(keepdims, keepdim) and a is not None)
+        return Tensor._wrap(x.xp.asarray(out, dtype="int64"))
+
+    arg.__name__ = name
+    arg.__doc__ = f"Indices of the {'largest' if name == 'argmax' else 'smallest'} values over `axis` (int64)."
+    return arg
+
+
+argmax, argmin = _arg("argmax"), _arg("argmin")
+
+
+def all(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return Tensor._wrap(x.xp.asarray(x.data.all(axis=normalize_axis(axis, dim, x.ndim),
+                                                 keepdims=_keep(keepdims, keepdim))))
+
+
+def any(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    return Tensor._wrap(x.xp.asarray(x.data.any(axis=normalize_axis(axis, dim, x.ndim),
+                                                 keepdims=_keep(keepdims, keepdim))))

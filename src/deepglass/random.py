@@ -1,0 +1,41 @@
+"""One seeded random generator behind every random number deepglass draws.
+
+`manual_seed(s)` resets it, so initialization, dropout, shuffling and augmentation repeat bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import backend
+
+_generator = np.random.default_rng()
+_seed: int | None = None
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed deepglass's generator (and CuPy's, when it is loaded); returns the generator."""
+    global _generator, _seed
+    _seed = int(seed)
+    _generator = np.random.default_rng(_seed)
+    if backend._cupy is not None:  # pragma: no cover - GPU only
+        backend._cupy.random.seed(_seed)
+    return _generator
+
+
+def default_generator() -> np.random.Generator:
+    """The generator used when no other is passed (NumPy's PCG64)."""
+    return _generator
+
+
+def initial_seed() -> int | None:
+    return _seed
+
+
+def get_rng_state() -> dict:
+    """The generator's state, to save in a checkpoint."""
+    return _generator.bit_generator.state
+
+
+def set_rng_state(state: dict) -> None:
+    _generator.bit_generator.state = state
