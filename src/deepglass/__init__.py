@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import importlib
 
-from . import ops
 from . import tensor as _tensor_module  # noqa: F401  (first: ops build on Tensor)
+
+# isort: split
+from . import ops
 from .autograd import Function, enable_grad, gradcheck, is_grad_enabled, no_grad
 from .backend import is_available
 from .creation import (

@@ -17,6 +17,7 @@ float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("
 int8, int16, int32, int64 = np.dtype("int8"), np.dtype("int16"), np.dtype("int32"), np.dtype("int64")
 uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
 _default_float = float32
+_new, _ndarray = object.__new__, np.ndarray
 
 
 def get_default_dtype() -> np.dtype:
@@ -63,16 +64,19 @@ class Tensor:
     @classmethod
     def _wrap(cls, array) -> Tensor:
         """A leaf Tensor around `array`, without copying or checks (the fast path for ops)."""
-        t = object.__new__(cls)
-        if not hasattr(array, "shape") or isinstance(array, np.generic):
+        t = _new(cls)
+        if type(array) is not _ndarray and (not hasattr(array, "shape") or isinstance(array, np.generic)):
             array = backend.get_array_module(array).asarray(array)
         t.data, t.grad, t.requires_grad, t._ctx, t._retain_grad = array, None, False, None, False
         return t
 
     @classmethod
     def _from_op(cls, array, fn) -> Tensor:
-        t = cls._wrap(array)
-        t.requires_grad, t._ctx = True, fn
+        """A Tensor made by the op `fn` (a graph node)."""
+        t = _new(cls)
+        if type(array) is not _ndarray and (not hasattr(array, "shape") or isinstance(array, np.generic)):
+            array = backend.get_array_module(array).asarray(array)
+        t.data, t.grad, t.requires_grad, t._ctx, t._retain_grad = array, None, True, fn, False
         return t
 
     # ---- what it is -------------------------------------------------------------------------
@@ -166,7 +170,7 @@ class Tensor:
                     f"backward() on a non-scalar tensor of shape {self.shape} needs a gradient argument "
                     "of that shape (or reduce it first, e.g. loss.sum() or loss.mean())"
                 )
-            gradient = self.xp.ones_like(self.data)
+            gradient = self.xp.ones(self.data.shape, dtype=self.data.dtype)
         else:
             gradient = _to_array(gradient, self.data.dtype, self.device)
             if gradient.shape != self.data.shape:

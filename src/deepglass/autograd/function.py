@@ -28,20 +28,22 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the op on Tensors `inputs`; returns a Tensor (recorded when gradients are needed)."""
-        if len(inputs) > 1:
-            first = type(inputs[0].data)
-            for x in inputs:
-                if type(x.data) is not first:
+        fn = cls()
+        if len(inputs) == 1:
+            out = fn.forward(inputs[0].data, **params)
+        else:
+            arrays = [x.data for x in inputs]
+            first = type(arrays[0])
+            for a in arrays:
+                if type(a) is not first:
                     _check_same_device(cls.__name__, inputs)
                     break
-        fn = cls()
-        out = fn.forward(*[x.data for x in inputs], **params)
+            out = fn.forward(*arrays, **params)
         if _GradMode.enabled:
-            for x in inputs:
-                if x.requires_grad:
-                    fn.inputs = inputs
-                    fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
-                    return _tensor.Tensor._from_op(out, fn)
+            needs = tuple([x.requires_grad for x in inputs])
+            if True in needs:
+                fn.inputs, fn.needs_input_grad = inputs, needs
+                return _tensor.Tensor._from_op(out, fn)
         return _tensor.Tensor._wrap(out)
 
     @property

@@ -19,15 +19,19 @@ class MatMul(Function):
         # treat vectors as a row (a) / column (b) matrix so one formula serves every case
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        if a.ndim == 1:
+        if a.ndim == 1 and b.ndim == 1:
+            gy = gy.reshape(1, 1)  # a dot product: gy is a scalar
+        elif a.ndim == 1:
             gy = xp.expand_dims(gy, -2)
-        if b.ndim == 1:
+        elif b.ndim == 1:
             gy = xp.expand_dims(gy, -1)
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = unbroadcast(gy @ xp.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            ga = unbroadcast(gy @ xp.swapaxes(b2, -1, -2), a2.shape)
+            ga = ga.reshape(a.shape) if a.ndim == 1 else ga
         if self.needs_input_grad[1]:
-            gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ gy, b2.shape).reshape(b.shape)
+            gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ gy, b2.shape)
+            gb = gb.reshape(b.shape) if b.ndim == 1 else gb
         return ga, gb
 
 

@@ -33,11 +33,13 @@ def _keep(keepdims, keepdim) -> bool:
 
 
 def _expand_back(g, in_shape: tuple, axes, keepdims: bool):
-    """Broadcast the gradient of a reduction back to the input's shape."""
+    """Broadcast the gradient of a reduction back to the input's shape (a fresh, writable array)."""
     xp = get_array_module(g)
     if not keepdims and axes is not None:
         g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(in_shape)))
-    return xp.broadcast_to(g, in_shape)
+    out = xp.empty(in_shape, dtype=g.dtype)
+    out[...] = g  # faster than broadcast_to + copy for the small arrays where overhead matters
+    return out
 
 
 class Sum(Function):
@@ -53,7 +55,9 @@ class Mean(Function):
     def forward(self, x, axes, keepdims):
         self.in_shape, self.axes, self.keepdims = x.shape, axes, keepdims
         self.count = x.size if axes is None else _count(x.shape, axes)
-        return x.mean(axis=axes, keepdims=keepdims)
+        if x.dtype.itemsize < 4:  # NumPy's mean accumulates float16 in float32
+            return x.mean(axis=axes, keepdims=keepdims)
+        return x.sum(axis=axes, keepdims=keepdims) / x.dtype.type(self.count)
 
     def backward(self, gy):
         return _expand_back(gy / self.count, self.in_shape, self.axes, self.keepdims)

@@ -1,0 +1,90 @@
+"""Timing helpers shared by every benchmark in bench/: time a callable, print one comparison row.
+
+Usage in a benchmark script (run it as `python bench/bench_<name>.py`):
+
+    from _common import header, row, time_ms
+
+    header()                                   # prints the column titles once
+    dg_ms = time_ms(dg_step)                   # median milliseconds per call, after warm-up
+    torch_ms = time_ms(torch_step)
+    row("mlp 4-16-3 step", dg_ms, torch_ms)    # name  deepglass ms  torch ms  ratio
+
+`ratio` is torch ms / deepglass ms, so a ratio above 1 means deepglass is faster.
+`torch_or_none()` imports torch single-threaded (or returns None when it is not installed),
+so a benchmark still runs and prints deepglass times alone on a machine without torch.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+NAME_WIDTH = 34
+
+
+def time_ms(fn: Callable[[], object], *, warmup: int = 20, repeats: int = 7, number: int | None = None,
+            sync: Callable[[], object] | None = None, min_time_s: float = 0.05) -> float:
+    """Median over `repeats` runs of the milliseconds one call of `fn()` takes.
+
+    Each run calls `fn` `number` times and divides (when `number` is None it is chosen so one
+    run lasts about `min_time_s`), which keeps the clock's resolution out of sub-millisecond ops.
+    `warmup` calls go first (caches, lazy imports, allocator pools). Pass `sync` (e.g.
+    `cupy.cuda.Device().synchronize` or `torch.cuda.synchronize`) for asynchronous GPU work: it is
+    called after each run, inside the timed region.
+    """
+    for _ in range(warmup):
+        fn()
+    if sync is not None:
+        sync()
+    if number is None:
+        number = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            if sync is not None:
+                sync()
+            if time.perf_counter() - start >= min_time_s or number >= 1 << 20:
+                break
+            number *= 2
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        if sync is not None:
+            sync()
+        runs.append((time.perf_counter() - start) / number * 1e3)
+    return statistics.median(runs)
+
+
+def header(title: str | None = None) -> None:
+    """Print the column titles (and an optional title line above them)."""
+    if title:
+        print(title)
+    print(f"{'name':<{NAME_WIDTH}} {'deepglass ms':>12} {'torch ms':>10} {'ratio':>7}")
+
+
+def row(name: str, deepglass_ms: float, torch_ms: float | None) -> float | None:
+    """Print 'name  deepglass ms  torch ms  ratio' and return the ratio (torch ms / deepglass ms).
+
+    `torch_ms=None` (torch missing) prints dashes for the torch columns and returns None.
+    """
+    if torch_ms is None:
+        print(f"{name:<{NAME_WIDTH}} {deepglass_ms:>12.4f} {'-':>10} {'-':>7}")
+        return None
+    ratio = torch_ms / deepglass_ms
+    print(f"{name:<{NAME_WIDTH}} {deepglass_ms:>12.4f} {torch_ms:>10.4f} {ratio:>6.2f}x")
+    return ratio
+
+
+def torch_or_none(threads: int | None = 1):
+    """`torch`, set to `threads` intra-op threads (None leaves its default), or None if not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return torch

@@ -1,0 +1,17 @@
+"""Image transforms with torchvision's names; random ones also run vectorized on whole batches.
+
+    aug = T.Compose([T.RandomHorizontalFlip(), T.RandomAffine(10, translate=(0.1, 0.1))])
+    x = aug(image)              # one C×H×W float image (array or Tensor)
+    xb = aug(batch)             # N×C×H×W: per-sample random parameters, no Python loop over samples
+
+Under the same seed the batch result equals transforming the samples one by one, in order.
+Geometry is implemented here in NumPy/CuPy (inverse-affine sampling), with no SciPy or Pillow.
+"""
+
+from . import functional
+from .affine import RandomAffine, RandomRotation
+from .base import RandomTransform, SampleStream, Transform
+from .color import ColorJitter
+from .compose import Compose, Lambda, Normalize, ToTensor
+from .crop_flip import CenterCrop, RandomCrop, RandomHorizontalFlip, RandomVerticalFlip, Resize
+from .noise import GaussianNoise, RandomErasing

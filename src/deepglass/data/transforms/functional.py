@@ -1,0 +1,159 @@
+"""Geometry on whole batches: inverse-affine sampling with nearest/bilinear interpolation, crops, flips, resize.
+
+Coordinates are pixel centers: x = 0..W-1 to the right, y = 0..H-1 downwards. Warps take, for each
+output pixel, the 2×3 matrix `theta` mapping it to the input location it reads (the inverse map), so
+every sample of the batch is resampled by one gather — no Python loop over images.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...backend import get_array_module
+
+
+def _gather(flat, iy, ix, H: int, W: int, fill, border: bool):
+    """flat (N, C, H*W) read at integer (iy, ix) of shape (N, P) → (N, C, P); out-of-image → fill."""
+    xp = get_array_module(flat)
+    if border:
+        iy, ix = xp.clip(iy, 0, H - 1), xp.clip(ix, 0, W - 1)
+        valid = None
+    else:
+        valid = (ix >= 0) & (ix < W) & (iy >= 0) & (iy < H)
+        iy, ix = xp.clip(iy, 0, H - 1), xp.clip(ix, 0, W - 1)
+    idx = (iy * W + ix).astype(np.int64)[:, None, :]
+    out = xp.take_along_axis(flat, xp.broadcast_to(idx, (flat.shape[0], flat.shape[1], idx.shape[2])), axis=2)
+    if valid is not None:
+        out = xp.where(valid[:, None, :], out, xp.asarray(fill, dtype=out.dtype))
+    return out
+
+
+def warp_affine(x, theta, out_size: tuple[int, int] | None = None, interpolation: str = "bilinear",
+                fill: float = 0.0, padding_mode: str = "zeros"):
+    """Resample a batch x (N, C, H, W) through inverse maps theta (N, 2, 3): out[n, :, y, x] = x[n, :, theta·(x, y, 1)].
+
+    `padding_mode='zeros'` puts `fill` where the map leaves the image; 'border' repeats the edge pixels.
+    Integer inputs (uint8) are interpolated in float32 and rounded back to their dtype.
+    """
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"warp_affine: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+    xp = get_array_module(x)
+    N, C, H, W = x.shape
+    Ho, Wo = out_size if out_size is not None else (H, W)
+    theta = xp.asarray(theta, dtype=np.float64).reshape(N, 2, 3)
+    ys, xs = xp.meshgrid(xp.arange(Ho, dtype=np.float64), xp.arange(Wo, dtype=np.float64), indexing="ij")
+    grid = xp.stack([xs.ravel(), ys.ravel(), xp.ones(Ho * Wo)])  # (3, P)
+    src = theta @ grid  # (N, 2, P)
+    sx, sy = src[:, 0], src[:, 1]
+    flat = x.reshape(N, C, H * W)
+    border = padding_mode == "border"
+    if interpolation == "nearest":
+        out = _gather(flat, xp.floor(sy + 0.5), xp.floor(sx + 0.5), H, W, fill, border)
+    else:
+        x0, y0 = xp.floor(sx), xp.floor(sy)
+        wx, wy = (sx - x0)[:, None, :], (sy - y0)[:, None, :]
+        ff = flat.astype(np.float32) if flat.dtype.kind != "f" else flat
+        v00 = _gather(ff, y0, x0, H, W, fill, border)
+        v01 = _gather(ff, y0, x0 + 1, H, W, fill, border)
+        v10 = _gather(ff, y0 + 1, x0, H, W, fill, border)
+        v11 = _gather(ff, y0 + 1, x0 + 1, H, W, fill, border)
+        out = (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy
+        if x.dtype.kind in "iu":
+            info = np.iinfo(x.dtype)
+            out = xp.clip(xp.rint(out), info.min, info.max)
+        out = out.astype(x.dtype)
+    return out.reshape(N, C, Ho, Wo)
+
+
+def affine_matrices(angle, translate, scale, shear, center: tuple[float, float]) -> np.ndarray:
+    """Inverse maps (N, 2, 3) for per-sample affine transforms about `center` (cx, cy).
+
+    Forward map: p' = center + translate + R(angle) · Shear(shear) · scale · (p - center), with `angle`
+    in degrees counter-clockwise on screen (torchvision's convention), `translate` (N, 2) in pixels,
+    `shear` (N, 2) x- and y-shear angles in degrees. Returned is its inverse, which warp_affine needs.
+    """
+    angle = np.deg2rad(np.asarray(angle, dtype=np.float64))
+    n = angle.shape[0]
+    translate = np.broadcast_to(np.asarray(translate, dtype=np.float64), (n, 2))
+    scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (n,))
+    shear = np.deg2rad(np.broadcast_to(np.asarray(shear, dtype=np.float64), (n, 2)))
+    cos, sin = np.cos(angle), np.sin(angle)
+    rot = np.stack([np.stack([cos, sin], -1), np.stack([-sin, cos], -1)], 1)  # y points down: CCW on screen
+    sh = np.stack([np.stack([np.ones(n), np.tan(shear[:, 0])], -1),
+                   np.stack([np.tan(shear[:, 1]), np.ones(n)], -1)], 1)
+    A = rot @ sh * scale[:, None, None]  # (N, 2, 2) linear part
+    A_inv = np.linalg.inv(A)
+    c = np.asarray(center, dtype=np.float64)
+    # p = c + A_inv · (p' - c - t)
+    offset = c - np.einsum("nij,nj->ni", A_inv, c + translate)
+    return np.concatenate([A_inv, offset[:, :, None]], axis=2)
+
+
+def image_center(H: int, W: int) -> tuple[float, float]:
+    """The pixel-center coordinates of the image middle: ((W - 1) / 2, (H - 1) / 2)."""
+    return (W - 1) / 2.0, (H - 1) / 2.0
+
+
+def resize(x, size: tuple[int, int], interpolation: str = "bilinear"):
+    """Resize a batch (N, C, H, W) to size (h, w), sampling pixel centers (align_corners=False), edges repeated."""
+    N, C, H, W = x.shape
+    h, w = size
+    sx, sy = W / w, H / h
+    theta = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5]])
+    return warp_affine(x, np.broadcast_to(theta, (N, 2, 3)), (h, w), interpolation, padding_mode="border")
+
+
+def output_size(size, H: int, W: int) -> tuple[int, int]:
+    """torchvision's Resize rule: an int resizes the shorter edge keeping the aspect ratio; a pair is (h, w)."""
+    if isinstance(size, int):
+        if H <= W:
+            return size, max(1, int(size * W / H))
+        return max(1, int(size * H / W)), size
+    return int(size[0]), int(size[1])
+
+
+def hflip(x):
+    """Mirror a batch left-right."""
+    return x[..., ::-1]
+
+
+def vflip(x):
+    """Mirror a batch top-bottom."""
+    return x[..., ::-1, :]
+
+
+def crop(x, top, left, h: int, w: int):
+    """Per-sample crops: sample n keeps rows top[n]:top[n]+h and columns left[n]:left[n]+w (one gather)."""
+    xp = get_array_module(x)
+    N = x.shape[0]
+    top, left = xp.asarray(top, dtype=np.int64), xp.asarray(left, dtype=np.int64)
+    rows = top[:, None] + xp.arange(h)  # (N, h)
+    cols = left[:, None] + xp.arange(w)  # (N, w)
+    n = xp.arange(N)[:, None, None]
+    out = x[n, :, rows[:, :, None], cols[:, None, :]]  # advanced indices first: (N, h, w, C)
+    return xp.ascontiguousarray(out.transpose(0, 3, 1, 2))
+
+
+def pad(x, padding, fill: float = 0.0, padding_mode: str = "constant"):
+    """Pad the H and W axes of a batch; `padding` is p, (left/right, top/bottom) or (left, top, right, bottom)."""
+    xp = get_array_module(x)
+    if isinstance(padding, int):
+        left = top = right = bottom = padding
+    elif len(padding) == 2:
+        left, top = padding
+        right, bottom = padding
+    else:
+        left, top, right, bottom = padding
+    widths = ((0, 0), (0, 0), (top, bottom), (left, right))
+    if padding_mode == "constant":
+        return xp.pad(x, widths, mode="constant", constant_values=fill)
+    return xp.pad(x, widths, mode={"edge": "edge", "reflect": "reflect", "symmetric": "symmetric"}[padding_mode])
+
+
+def floor_index(u, count: int):
+    """Uniform u in [0, 1) → integers 0..count-1 (how random offsets are drawn from uniforms)."""
+    return np.minimum(np.floor(np.asarray(u) * count), count - 1).astype(np.int64)
+
+
+__all__ = ["warp_affine", "affine_matrices", "resize", "hflip", "vflip", "crop", "pad", "image_center",
+           "output_size", "floor_index"]

@@ -1,0 +1,48 @@
+"""Neural-network building blocks: Module, Parameter, layers, losses, initializers (PyTorch's names).
+
+    import deepglass as dg
+    model = dg.nn.Sequential(dg.nn.Linear(784, 512), dg.nn.ReLU(), dg.nn.Linear(512, 10))
+"""
+
+from . import functional, init, utils
+from .activation import (
+    ELU,
+    GELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from .containers import ModuleDict, ModuleList, Sequential
+from .conv import *
+from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d
+from .embedding import Embedding
+from .flatten import Flatten, Unflatten
+from .lazy import LazyLinear, LazyModuleMixin, UninitializedParameter
+from .linear import Identity, Linear
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    DiceLoss,
+    HingeEmbeddingLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    MultiMarginLoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+from .module import Module, RemovableHandle
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .parameter import Parameter
+from .pooling import *
+from .upsampling import *

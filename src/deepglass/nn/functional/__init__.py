@@ -1,0 +1,10 @@
+"""Stateless neural-network maths (`import deepglass.nn.functional as F`); every layer is a thin Module over it."""
+
+from .activation import *
+from .conv import *
+from .dropout import *
+from .embedding import *
+from .linear import *
+from .loss import *
+from .normalization import *
+from .pooling import *

@@ -1,0 +1,54 @@
+"""Functional activations (PyTorch's names and arguments)."""
+
+from __future__ import annotations
+
+from ... import ops
+from ...ops.activation import elu, gelu, leaky_relu, silu, softplus
+from ...tensor import Tensor
+
+__all__ = [
+    "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax", "log_softmax",
+    "softplus", "hardtanh", "relu6",
+]
+
+
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0). `inplace` is accepted for PyTorch compatibility and ignored (ops never mutate inputs)."""
+    return ops.relu(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e^-x), stable for any x."""
+    return ops.sigmoid(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return ops.tanh(x)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, weight * x elsewhere; `weight` has 1 or C (= x.shape[1]) elements."""
+    if weight.numel() != 1:
+        if x.ndim < 2 or x.shape[1] != weight.numel():
+            raise ValueError(f"prelu: weight of {weight.numel()} elements does not match input of shape {x.shape}")
+        weight = weight.reshape((1, -1) + (1,) * (x.ndim - 2))
+    return ops.relu(x) + weight * ops.minimum(x, 0.0)
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """Clamp into [min_val, max_val]."""
+    return ops.clip(x, min_val, max_val)
+
+
+def relu6(x: Tensor) -> Tensor:
+    return ops.clip(x, 0.0, 6.0)
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`."""
+    return ops.softmax(x, dim=dim)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """log(softmax(x)) along `dim`, stable for large logits."""
+    return ops.log_softmax(x, dim=dim)

@@ -1,0 +1,78 @@
+"""Functional normalization: batch_norm, layer_norm, group_norm (the fused op of ops/normalization.py)."""
+
+from __future__ import annotations
+
+from ...autograd.grad_mode import no_grad
+from ...ops.normalization import normalize
+from ...tensor import Tensor
+
+__all__ = ["batch_norm", "layer_norm", "group_norm"]
+
+
+def _channel_shape(x: Tensor) -> tuple:
+    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (axis 1) of (N, C) or (N, C, *) input.
+
+    Training: with the batch statistics, and the running ones updated in place as
+    running = (1 - momentum)·running + momentum·batch (unbiased variance, as in PyTorch).
+    Evaluation: with the running statistics.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got {tuple(input.shape)}")
+    shape = _channel_shape(input)
+    w = None if weight is None else weight.reshape(shape)
+    b = None if bias is None else bias.reshape(shape)
+    if training or running_mean is None:
+        count = input.numel() // input.shape[1]
+        if count <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape "
+                             f"{tuple(input.shape)}")
+        stats = {}
+        axes = (0,) + tuple(range(2, input.ndim))
+        y = normalize(input, axes, w, b, eps, stats)
+        if training and running_mean is not None:
+            with no_grad():
+                m = input.dtype.type(momentum)
+                running_mean.data *= 1 - m
+                running_mean.data += m * stats["mean"].reshape(-1).astype(running_mean.dtype, copy=False)
+                unbiased = stats["var"].reshape(-1) * input.dtype.type(count / (count - 1))
+                running_var.data *= 1 - m
+                running_var.data += m * unbiased.astype(running_var.dtype, copy=False)
+        return y
+    xp = input.xp
+    scale = 1 / xp.sqrt(running_var.data + input.dtype.type(eps))
+    mean = running_mean.data
+    x_hat = (input - Tensor._wrap(mean.reshape(shape).astype(input.dtype))) * Tensor._wrap(
+        scale.reshape(shape).astype(input.dtype))
+    if w is not None:
+        x_hat = x_hat * w
+    return x_hat + b if b is not None else x_hat
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize over the last len(normalized_shape) axes of each sample (no running statistics)."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.ndim - k:]) != normalized_shape:
+        raise ValueError(f"layer_norm: input of shape {tuple(input.shape)} does not end with normalized_shape "
+                         f"{normalized_shape}")
+    return normalize(input, tuple(range(input.ndim - k, input.ndim)), weight, bias, eps)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize each group of C/num_groups channels of each sample of (N, C, *), then scale per channel."""
+    n, c = input.shape[:2]
+    if c % num_groups:
+        raise ValueError(f"group_norm: {c} channels cannot be split into {num_groups} groups")
+    grouped = normalize(input.reshape(n, num_groups, -1), (2,), None, None, eps).reshape(input.shape)
+    shape = _channel_shape(input)
+    if weight is not None:
+        grouped = grouped * weight.reshape(shape)
+    return grouped + bias.reshape(shape) if bias is not None else grouped

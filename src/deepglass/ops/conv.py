@@ -1,0 +1,228 @@
+"""2-D convolution and transposed convolution as im2col + batched GEMM (NCHW, PyTorch semantics).
+
+Forward:  out = W @ im2col(x)                         (one GEMM per block of the batch, all groups at once)
+Backward: gW  = Σ gy @ im2col(x)ᵀ,  gx = col2im(Wᵀ @ gy)
+A transposed convolution is the input gradient of a convolution, so its forward is `col2im(Wᵀ @ x)`
+and its backward is the convolution forward: the same four loops serve both. Columns are recomputed
+in backward instead of being kept from forward: an im2col copy costs less than holding the matrix.
+Groups are an extra batch axis of the GEMM (weights `(g, Cout/g, C/g·kh·kw)`), never a Python loop.
+"""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+from . import shape as shape_ops
+from .im2col import Geometry, batch_blocks, col2im, im2col
+
+
+def _grouped(a, groups: int):
+    """(B, C, …) → (B, g, C/g, P): the group axis becomes a batch axis of matmul."""
+    return a.reshape(a.shape[0], groups, a.shape[1] // groups, -1)
+
+
+def _grouped_weight(W, groups: int):
+    """Weight (Cout, C/g, kh, kw) → (g, Cout/g, C/g·kh·kw)."""
+    return W.reshape(groups, W.shape[0] // groups, -1)
+
+
+def _conv_forward(x, W, geom: Geometry, groups: int):
+    """out (N, Cout, Ho, Wo) = W @ im2col(x), block by block."""
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    ho, wo = geom.out_size(h, w)
+    Wg = _grouped_weight(W, groups)
+    out = xp.empty((n, W.shape[0], ho, wo), dtype=x.dtype)
+    for blk in batch_blocks(n, c * geom.kh * geom.kw * ho * wo * x.itemsize, xp):
+        cols = _grouped(im2col(x[blk], geom, ho, wo), groups)
+        xp.matmul(Wg, cols, out=_grouped(out[blk], groups))
+    return out
+
+
+def _conv_backward(x, W, gy, geom: Geometry, groups: int, need_x: bool, need_w: bool):
+    """(gx, gW) of a convolution: one im2col per block feeds both gradients."""
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    ho, wo = gy.shape[2:]
+    Wg = _grouped_weight(W, groups)
+    WgT = Wg.swapaxes(1, 2).copy()  # contiguous Wᵀ: OpenBLAS is ~25% faster than on the transposed view
+    gx = xp.empty_like(x) if need_x else None
+    gW = xp.zeros(Wg.shape, dtype=W.dtype) if need_w else None
+    for blk in batch_blocks(n, c * geom.kh * geom.kw * ho * wo * x.itemsize, xp):
+        g = _grouped(gy[blk], groups)
+        if need_w:
+            cols = _grouped(im2col(x[blk], geom, ho, wo), groups)
+            gW += xp.matmul(g, cols.swapaxes(2, 3)).sum(axis=0)
+        if need_x:
+            gcols = xp.matmul(WgT, g).reshape(g.shape[0], -1, ho * wo)
+            gx[blk] = col2im(gcols, geom, h, w, ho, wo)
+    return gx, (gW.reshape(W.shape) if need_w else None)
+
+
+def _conv_transpose_forward(x, W, geom: Geometry, groups: int, h: int, w: int):
+    """out (N, Cout, h, w) = col2im(Wᵀ @ x): the input gradient of the convolution with weight W."""
+    xp = get_array_module(x)
+    n, _, ho, wo = x.shape
+    WgT = _grouped_weight(W, groups).swapaxes(1, 2).copy()
+    c_out = W.shape[1] * groups
+    out = xp.empty((n, c_out, h, w), dtype=x.dtype)
+    for blk in batch_blocks(n, c_out * geom.kh * geom.kw * ho * wo * x.itemsize, xp):
+        gcols = xp.matmul(WgT, _grouped(x[blk], groups)).reshape(x[blk].shape[0], -1, ho * wo)
+        out[blk] = col2im(gcols, geom, h, w, ho, wo)
+    return out
+
+
+def _conv_transpose_backward(x, W, gy, geom: Geometry, groups: int, need_x: bool, need_w: bool):
+    """(gx, gW) of a transposed convolution: gx is a convolution of gy, gW pairs x with gy's columns."""
+    xp = get_array_module(x)
+    n, c_in, ho, wo = x.shape
+    c_out = gy.shape[1]
+    Wg = _grouped_weight(W, groups)
+    gx = xp.empty_like(x) if need_x else None
+    gW = xp.zeros(Wg.shape, dtype=W.dtype) if need_w else None
+    for blk in batch_blocks(n, c_out * geom.kh * geom.kw * ho * wo * x.itemsize, xp):
+        cols = _grouped(im2col(gy[blk], geom, ho, wo), groups)
+        if need_x:
+            xp.matmul(Wg, cols, out=_grouped(gx[blk], groups))
+        if need_w:
+            gW += xp.matmul(_grouped(x[blk], groups), cols.swapaxes(2, 3)).sum(axis=0)
+    return gx, (gW.reshape(W.shape) if need_w else None)
+
+
+class Conv2d(Function):
+    """Convolution (cross-correlation, as in every framework) with an optional bias fused in."""
+
+    def forward(self, x, W, b=None, *, geom, groups):
+        self.x, self.W, self.geom, self.groups = x, W, geom, groups
+        out = _conv_forward(x, W, geom, groups)
+        if b is not None:
+            out += b.reshape(1, -1, 1, 1)
+        return out
+
+    def backward(self, gy):
+        need = self.needs_input_grad
+        gx, gW = _conv_backward(self.x, self.W, gy, self.geom, self.groups, need[0], need[1])
+        if len(need) == 3:
+            return gx, gW, gy.sum(axis=(0, 2, 3)) if need[2] else None
+        return gx, gW
+
+
+class ConvTranspose2d(Function):
+    """Transposed convolution: the adjoint of Conv2d with the same weight, output size (h, w) given."""
+
+    def forward(self, x, W, b=None, *, geom, groups, size):
+        self.x, self.W, self.geom, self.groups = x, W, geom, groups
+        out = _conv_transpose_forward(x, W, geom, groups, *size)
+        if b is not None:
+            out += b.reshape(1, -1, 1, 1)
+        return out
+
+    def backward(self, gy):
+        need = self.needs_input_grad
+        gx, gW = _conv_transpose_backward(self.x, self.W, gy, self.geom, self.groups, need[0], need[1])
+        if len(need) == 3:
+            return gx, gW, gy.sum(axis=(0, 2, 3)) if need[2] else None
+        return gx, gW
+
+
+# ---- argument handling (PyTorch's names and conventions) ----------------------------------------
+def _pair(value, name: str, op: str) -> tuple[int, int]:
+    if isinstance(value, int):
+        return value, value
+    value = tuple(int(v) for v in value)
+    if len(value) != 2:
+        raise ValueError(f"{op}: {name} must be an int or a pair, got {value}")
+    return value
+
+
+def _single(value) -> int:
+    return value if isinstance(value, int) else int(value[0])
+
+
+def conv_padding(padding, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int],
+                 op: str = "conv2d") -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) for an int, a pair, 'valid' or 'same' (extra pixel at the end, as PyTorch)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if padding != "same":
+            raise ValueError(f"{op}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
+        if stride != (1, 1):
+            raise ValueError(f"{op}: padding='same' needs stride 1 (got stride {stride}), as in PyTorch")
+        total = [d * (k - 1) for d, k in zip(dilation, kernel)]
+        return total[0] // 2, total[0] - total[0] // 2, total[1] // 2, total[1] - total[1] // 2
+    ph, pw = _pair(padding, "padding", op)
+    return ph, ph, pw, pw
+
+
+def _check(op: str, x: Tensor, W: Tensor, b: Tensor | None, c_in: int, groups: int) -> None:
+    if x.ndim != 4:
+        raise ValueError(f"{op}: expected input of shape (N, C, H, W), got {x.shape}")
+    if W.ndim != 4:
+        raise ValueError(f"{op}: expected a 4-D weight, got {W.shape}")
+    if x.shape[1] != c_in:
+        raise ValueError(f"{op}: input has {x.shape[1]} channels but the weight {W.shape} expects {c_in} "
+                         f"(groups={groups})")
+    if x.dtype != W.dtype:
+        raise TypeError(f"{op}: input dtype {x.dtype} differs from weight dtype {W.dtype}")
+    if b is not None and b.shape != (W.shape[0] if op == "conv2d" else W.shape[1] * groups,):
+        raise ValueError(f"{op}: bias of shape {b.shape} does not match weight {W.shape}")
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-D convolution of input (N, C, H, W) with weight (Cout, C/groups, kh, kw) → (N, Cout, Ho, Wo).
+
+    Ho = ⌊(H + pad_top + pad_bottom − dilation·(kh − 1) − 1) / stride⌋ + 1; padding is an int, a pair,
+    'valid' (0) or 'same' (output as big as the input, stride 1).
+    """
+    kernel = weight.shape[2:]
+    stride, dilation = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
+    if weight.ndim == 4 and weight.shape[0] % groups:
+        raise ValueError(f"conv2d: {weight.shape[0]} output channels are not divisible by groups={groups}")
+    _check("conv2d", input, weight, bias, weight.shape[1] * groups, groups)
+    geom = Geometry(*kernel, *stride, *dilation, *conv_padding(padding, kernel, stride, dilation))
+    ho, wo = geom.out_size(*input.shape[2:])
+    if ho < 1 or wo < 1:
+        raise ValueError(f"conv2d: input {input.shape} is smaller than the dilated kernel {kernel} "
+                         f"(dilation {dilation}, padding {padding})")
+    inputs = (input, weight) if bias is None else (input, weight, bias)
+    return Conv2d.apply(*inputs, geom=geom, groups=groups)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """Transposed convolution of input (N, Cin, H, W) with weight (Cin, Cout/groups, kh, kw) → (N, Cout, Ho, Wo).
+
+    Ho = (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1 (PyTorch's formula): it maps a
+    conv2d output back to that conv2d's input size; output_padding picks among sizes a strided conv merges.
+    """
+    kernel = weight.shape[2:]
+    stride, dilation = _pair(stride, "stride", "conv_transpose2d"), _pair(dilation, "dilation", "conv_transpose2d")
+    (ph, pw), (oph, opw) = _pair(padding, "padding", "conv_transpose2d"), _pair(output_padding, "output_padding",
+                                                                                  "conv_transpose2d")
+    if oph >= max(stride[0], dilation[0]) or opw >= max(stride[1], dilation[1]):
+        raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be smaller than stride {stride} "
+                         f"or dilation {dilation}")
+    _check("conv_transpose2d", input, weight, bias, weight.shape[0], groups)
+    h = (input.shape[2] - 1) * stride[0] - 2 * ph + dilation[0] * (kernel[0] - 1) + oph + 1
+    w = (input.shape[3] - 1) * stride[1] - 2 * pw + dilation[1] * (kernel[1] - 1) + opw + 1
+    if h < 1 or w < 1:
+        raise ValueError(f"conv_transpose2d: input {input.shape} with padding {padding} gives an empty output")
+    # the output_padding rows lie past the last window: no window touches them, so they get only the bias
+    geom = Geometry(*kernel, *stride, *dilation, ph, ph, pw, pw)
+    inputs = (input, weight) if bias is None else (input, weight, bias)
+    return ConvTranspose2d.apply(*inputs, geom=geom, groups=groups, size=(h, w))
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """1-D convolution of input (N, C, L) with weight (Cout, C/groups, k): a conv2d over a 1-pixel-high image."""
+    if input.ndim != 3 or weight.ndim != 3:
+        raise ValueError(f"conv1d: expected input (N, C, L) and weight (Cout, C/groups, k), got {input.shape} "
+                         f"and {weight.shape}")
+    x, W = shape_ops.unsqueeze(input, 2), shape_ops.unsqueeze(weight, 2)
+    pad = padding if isinstance(padding, str) else (0, _single(padding))
+    out = conv2d(x, W, bias, stride=(1, _single(stride)), padding=pad, dilation=(1, _single(dilation)), groups=groups)
+    return shape_ops.squeeze(out, 2)

@@ -1,0 +1,184 @@
+"""Max and average pooling over 2-D windows (NCHW, PyTorch semantics incl. ceil_mode and dilation).
+
+Both are loops over the kh·kw kernel offsets, each step one strided slice of the whole batch:
+max pooling keeps a running maximum and the offset that won (int8), so backward routes each gradient
+to the first maximum of its window, as PyTorch does; average pooling sums the slices and divides by
+the window sizes, which separate into a row factor times a column factor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+from . import shape as shape_ops
+from .im2col import Geometry
+from .resample import resample2d
+
+
+class MaxPool2d(Function):
+    def forward(self, x, *, geom, out_size):
+        xp = get_array_module(x)
+        xpad = geom.pad(x, value=-np.inf)
+        ho, wo = out_size
+        out = argmax = None
+        for offset in range(geom.kh * geom.kw):
+            v = xpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), ho, wo))]
+            if out is None:
+                out, argmax = v.copy(), xp.zeros(v.shape, dtype=np.int8 if geom.kh * geom.kw < 128 else np.int32)
+                continue
+            better = (v > out) | (v != v)  # strictly greater keeps the first maximum; NaN wins (as in PyTorch)
+            xp.copyto(out, v, where=better)
+            xp.copyto(argmax, offset, where=better)
+        self.argmax, self.geom, self.in_shape = argmax, geom, x.shape
+        return out
+
+    def backward(self, gy):
+        return _scatter_windows(gy, self.geom, self.in_shape, lambda offset: gy * (self.argmax == offset))
+
+
+class AvgPool2d(Function):
+    def forward(self, x, *, geom, out_size, divisor):
+        ho, wo = out_size
+        xpad = geom.pad(x)
+        out = xpad[(..., *geom.offset_slice(0, 0, ho, wo))].copy()
+        for offset in range(1, geom.kh * geom.kw):
+            out += xpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), ho, wo))]
+        out /= divisor
+        self.geom, self.in_shape, self.divisor = geom, x.shape, divisor
+        return out
+
+    def backward(self, gy):
+        g = gy / self.divisor
+        return _scatter_windows(gy, self.geom, self.in_shape, lambda offset: g)
+
+
+def _scatter_windows(gy, geom: Geometry, in_shape: tuple, grad_at) -> object:
+    """Add `grad_at(offset)` (N, C, Ho, Wo) onto the input pixels each kernel offset read; crop the padding."""
+    xp = get_array_module(gy)
+    h, w = in_shape[2:]
+    ho, wo = gy.shape[2:]
+    gxpad = xp.zeros(in_shape[:2] + (h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right),
+                     dtype=gy.dtype)
+    for offset in range(geom.kh * geom.kw):
+        gxpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), ho, wo))] += grad_at(offset)
+    return xp.ascontiguousarray(geom.crop(gxpad, h, w))
+
+
+# ---- argument handling ---------------------------------------------------------------------------
+def _pair(value, name: str, op: str) -> tuple[int, int]:
+    if isinstance(value, int):
+        return value, value
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value[0], value[0]
+    if len(value) != 2:
+        raise ValueError(f"{op}: {name} must be an int or a pair, got {value}")
+    return value
+
+
+def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """Output length of a pooling window sweep (PyTorch's formula: in ceil_mode the last window must start inside)."""
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_geometry(op: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode):
+    """The window geometry (with the extra bottom/right padding ceil_mode needs) and the output size."""
+    if x.ndim != 4:
+        raise ValueError(f"{op}: expected input of shape (N, C, H, W), got {x.shape}")
+    k = _pair(kernel_size, "kernel_size", op)
+    s = k if stride is None or stride == () or stride == [] else _pair(stride, "stride", op)
+    p, d = _pair(padding, "padding", op), _pair(dilation, "dilation", op)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"{op}: padding {p} must be at most half the kernel size {k}")
+    out = tuple(pool_out_size(n, *args, ceil_mode) for n, *args in zip(x.shape[2:], k, s, p, d))
+    if out[0] < 1 or out[1] < 1:
+        raise ValueError(f"{op}: input {x.shape} is too small for kernel {k} (dilation {d}, padding {p})")
+    # ceil_mode's last window may hang past the padded input: pad the end far enough to hold it
+    extra = [max(p_, (o - 1) * s_ + d_ * (k_ - 1) + 1 - n - p_) for n, k_, s_, p_, d_, o in
+             zip(x.shape[2:], k, s, p, d, out)]
+    return Geometry(*k, *s, *d, p[0], extra[0], p[1], extra[1]), out
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
+    """The maximum of each (dilated) kh × kw window: (N, C, H, W) → (N, C, Ho, Wo); stride defaults to the kernel."""
+    geom, out = _pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+    return MaxPool2d.apply(input, geom=geom, out_size=out)
+
+
+def _window_counts(size: int, out: int, k: int, s: int, p: int, include_pad: bool):
+    """How many cells each window covers along one axis (padding counted or not, the ceil overhang never)."""
+    start = np.arange(out) * s - p
+    end = np.minimum(start + k, size + p)
+    if not include_pad:
+        start, end = np.maximum(start, 0), np.minimum(end, size)
+    return end - start
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """The mean of each kh × kw window: (N, C, H, W) → (N, C, Ho, Wo).
+
+    count_include_pad=True divides by the window size including zero padding (PyTorch's default);
+    divisor_override replaces the divisor altogether.
+    """
+    geom, out = _pool_geometry("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override:
+        divisor = np.array(divisor_override, dtype=input.dtype)
+    else:
+        rows = _window_counts(input.shape[2], out[0], geom.kh, geom.sh, geom.pad_top, count_include_pad)
+        cols = _window_counts(input.shape[3], out[1], geom.kw, geom.sw, geom.pad_left, count_include_pad)
+        divisor = np.outer(rows, cols).astype(input.dtype)
+    divisor = input.xp.asarray(divisor)
+    return AvgPool2d.apply(input, geom=geom, out_size=out, divisor=divisor)
+
+
+def _averaging_matrix(size: int, out: int, xp, dtype):
+    """(out, size) matrix whose row i averages cells ⌊i·size/out⌋ … ⌈(i+1)·size/out⌉ − 1 (adaptive pooling)."""
+    i = np.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    cells = np.arange(size)
+    mask = (cells >= start[:, None]) & (cells < end[:, None])
+    return xp.asarray(mask / (end - start)[:, None], dtype=dtype)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed output size (N, C, H, W) → (N, C, oh, ow); None keeps that input size."""
+    if input.ndim != 4:
+        raise ValueError(f"adaptive_avg_pool2d: expected input of shape (N, C, H, W), got {input.shape}")
+    size = (output_size, output_size) if isinstance(output_size, int) or output_size is None else output_size
+    oh, ow = (n if o is None else int(o) for o, n in zip(size, input.shape[2:]))
+    h, w = input.shape[2:]
+    rows = _averaging_matrix(h, oh, input.xp, input.dtype)
+    cols = _averaging_matrix(w, ow, input.xp, input.dtype)
+    return resample2d(input, rows, cols)
+
+
+def global_avg_pool2d(input: Tensor) -> Tensor:
+    """The mean over all pixels of each channel: (N, C, H, W) → (N, C) (Keras' GlobalAveragePooling2D)."""
+    if input.ndim != 4:
+        raise ValueError(f"global_avg_pool2d: expected input of shape (N, C, H, W), got {input.shape}")
+    return input.mean(axis=(2, 3))
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
+    """Max pooling over (N, C, L) windows: a max_pool2d over a 1-pixel-high image."""
+    one = lambda v: (1, v if isinstance(v, int) else int(v[0]))  # noqa: E731
+    out = max_pool2d(shape_ops.unsqueeze(input, 2), one(kernel_size), None if stride is None else one(stride),
+                     (0, one(padding)[1]), one(dilation), ceil_mode)
+    return shape_ops.squeeze(out, 2)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """Average pooling over (N, C, L) windows: an avg_pool2d over a 1-pixel-high image."""
+    one = lambda v: (1, v if isinstance(v, int) else int(v[0]))  # noqa: E731
+    out = avg_pool2d(shape_ops.unsqueeze(input, 2), one(kernel_size), None if stride is None else one(stride),
+                     (0, one(padding)[1]), ceil_mode, count_include_pad)
+    return shape_ops.squeeze(out, 2)

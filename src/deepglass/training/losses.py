@@ -1,0 +1,234 @@
+"""Keras's losses (`loss(y_true, y_pred)`, names like 'sparse_categorical_crossentropy') and how the engine
+calls any loss: a string, a Keras-style `Loss`/function, or a PyTorch-style `dg.nn` loss module.
+
+Keras semantics: probabilities are clipped to [1e-7, 1 − 1e-7] unless `from_logits=True`; the loss is
+averaged over the last axis per sample, then `sum(per_sample · sample_weight) / batch_size`.
+Built from differentiable ops, so no backward code lives here.
+"""
+
+from __future__ import annotations
+
+from .. import ops
+from ..tensor import Tensor
+
+EPSILON = 1e-7
+
+
+def _align(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    if y_true.shape != y_pred.shape and y_true.numel() == y_pred.numel():
+        y_true = y_true.reshape(y_pred.shape)
+    if y_true.dtype != y_pred.dtype:
+        y_true = Tensor._wrap(y_true.data.astype(y_pred.dtype))
+    return y_true
+
+
+def binary_crossentropy(y_true: Tensor, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+    """Per-sample −[y·log p + (1−y)·log(1−p)] averaged over the last axis."""
+    y_true = _align(y_true, y_pred)
+    if from_logits:  # max(x, 0) − x·y + log(1 + e^−|x|): stable for any logit
+        loss = ops.relu(y_pred) - y_pred * y_true + ops.log1p(ops.exp(-ops.abs(y_pred)))
+    else:
+        p = ops.clip(y_pred, EPSILON, 1.0 - EPSILON)
+        loss = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+    return loss.mean(axis=-1) if loss.ndim > 1 else loss
+
+
+def categorical_crossentropy(
+    y_true: Tensor, y_pred: Tensor, from_logits: bool = False, label_smoothing: float = 0.0
+) -> Tensor:
+    """Per-sample −Σ y·log p over the last axis, with one-hot (or soft) labels."""
+    y_true = _align(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[-1]
+    if from_logits:
+        log_p = ops.log_softmax(y_pred, axis=-1)
+    else:
+        p = y_pred / y_pred.sum(axis=-1, keepdims=True)
+        log_p = ops.log(ops.clip(p, EPSILON, 1.0 - EPSILON))
+    return -(y_true * log_p).sum(axis=-1)
+
+
+def sparse_categorical_crossentropy(y_true: Tensor, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+    """Per-sample −log p[label] with integer labels; the class axis is the last one."""
+    labels = y_true.data
+    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if labels.shape != y_pred.shape[:-1]:
+        raise ValueError(
+            f"sparse_categorical_crossentropy: labels of shape {labels.shape} do not match predictions of shape "
+            f"{y_pred.shape} (expected labels of shape {y_pred.shape[:-1]}; for one-hot labels use "
+            "categorical_crossentropy)"
+        )
+    if from_logits:
+        log_p = ops.log_softmax(y_pred, axis=-1)
+    else:
+        log_p = ops.log(ops.clip(y_pred, EPSILON, 1.0 - EPSILON))
+    return -ops.gather(log_p, -1, labels.astype("int64")[..., None]).squeeze(-1)
+
+
+def mean_squared_error(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    d = y_pred - _align(y_true, y_pred)
+    return (d * d).mean(axis=-1) if d.ndim > 1 else d * d
+
+
+def mean_absolute_error(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    d = ops.abs(y_pred - _align(y_true, y_pred))
+    return d.mean(axis=-1) if d.ndim > 1 else d
+
+
+def huber(y_true: Tensor, y_pred: Tensor, delta: float = 1.0) -> Tensor:
+    """½d² where |d| ≤ delta, else delta·(|d| − ½delta)."""
+    d = ops.abs(y_pred - _align(y_true, y_pred))
+    quadratic = ops.minimum(d, delta)
+    loss = 0.5 * quadratic * quadratic + delta * (d - quadratic)
+    return loss.mean(axis=-1) if loss.ndim > 1 else loss
+
+
+def hinge(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    """mean(max(1 − y·ŷ, 0)) with labels in {−1, 1} (0/1 labels are mapped to −1/1)."""
+    y_true = _align(y_true, y_pred)
+    y_true = Tensor._wrap(y_true.xp.where(y_true.data == 0, -1, y_true.data).astype(y_pred.dtype))
+    loss = ops.relu(1.0 - y_true * y_pred)
+    return loss.mean(axis=-1) if loss.ndim > 1 else loss
+
+
+def kl_divergence(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    y_true = ops.clip(_align(y_true, y_pred), EPSILON, 1.0)
+    return (y_true * ops.log(y_true / ops.clip(y_pred, EPSILON, 1.0))).sum(axis=-1)
+
+
+class Loss:
+    """A Keras loss object: `loss(y_true, y_pred, sample_weight=None)` → scalar Tensor.
+
+    `kind` tells `compile(metrics=['accuracy'])` which accuracy fits ('binary', 'categorical', 'sparse').
+    """
+
+    kind: str | None = None
+
+    def __init__(self, fn, name: str, **kwargs):
+        self.fn, self.name, self.kwargs = fn, name, kwargs
+        if kwargs.get("from_logits") and self.kind == "binary":
+            self.kind = "binary_logits"
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        return reduce_weighted(self.fn(_tensor(y_true), y_pred, **self.kwargs), sample_weight)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, **self.kwargs}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        return f"{type(self).__name__}({args})"
+
+
+def _tensor(value) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def reduce_weighted(per_sample: Tensor, sample_weight=None) -> Tensor:
+    """Keras's 'sum_over_batch_size': Σ loss·w / (number of loss elements)."""
+    if sample_weight is None:
+        return per_sample.mean()
+    w = sample_weight.data if isinstance(sample_weight, Tensor) else per_sample.xp.asarray(sample_weight)
+    w = w.astype(per_sample.dtype).reshape((-1,) + (1,) * (per_sample.ndim - 1))
+    return (per_sample * Tensor._wrap(w)).sum() / per_sample.numel()
+
+
+def _loss_class(fn, name: str, kind: str | None = None, **defaults):
+    def __init__(self, **kwargs):
+        Loss.__init__(self, fn, name, **{**defaults, **kwargs})
+
+    cls_name = "".join(part.capitalize() for part in name.split("_"))
+    return type(cls_name, (Loss,), {"__init__": __init__, "kind": kind, "__doc__": fn.__doc__})
+
+
+BinaryCrossentropy = _loss_class(binary_crossentropy, "binary_crossentropy", "binary", from_logits=False)
+CategoricalCrossentropy = _loss_class(
+    categorical_crossentropy, "categorical_crossentropy", "categorical", from_logits=False, label_smoothing=0.0
+)
+SparseCategoricalCrossentropy = _loss_class(
+    sparse_categorical_crossentropy, "sparse_categorical_crossentropy", "sparse", from_logits=False
+)
+MeanSquaredError = _loss_class(mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _loss_class(mean_absolute_error, "mean_absolute_error")
+Huber = _loss_class(huber, "huber", delta=1.0)
+Hinge = _loss_class(hinge, "hinge", "binary")
+KLDivergence = _loss_class(kl_divergence, "kl_divergence")
+
+_BY_NAME = {
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+    "huber": Huber,
+    "huber_loss": Huber,
+    "hinge": Hinge,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
+}
+
+_TORCH_KINDS = {
+    "CrossEntropyLoss": "sparse",
+    "NLLLoss": "sparse",
+    "BCELoss": "binary",
+    "BCEWithLogitsLoss": "binary_logits",
+}
+
+
+def get(identifier) -> Loss:
+    """A Keras `Loss` from a name ('categorical_crossentropy', 'mse', ...) or a Loss object."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier.lower() not in _BY_NAME:
+            raise ValueError(f"unknown loss {identifier!r}; known: {', '.join(sorted(_BY_NAME))}")
+        return _BY_NAME[identifier.lower()]()
+    raise TypeError(f"cannot interpret {identifier!r} as a loss")
+
+
+class CompiledLoss:
+    """How the engine computes the loss: `compiled(y_pred, y_true, sample_weight)` → scalar Tensor.
+
+    Strings and Keras losses/functions are called Keras's way, `fn(y_true, y_pred)`; `dg.nn` loss modules
+    PyTorch's way, `module(input, target)` (with `reduction='none'` for a moment when samples are weighted).
+    """
+
+    def __init__(self, loss):
+        from ..nn.module import Module
+
+        self.loss = loss
+        self.torch_style = isinstance(loss, Module)
+        if isinstance(loss, (str, Loss)):
+            self.fn = get(loss)
+            self.kind, self.name = self.fn.kind, self.fn.name
+        elif self.torch_style:
+            self.fn = loss
+            self.kind, self.name = _TORCH_KINDS.get(type(loss).__name__), type(loss).__name__
+        elif callable(loss):
+            self.fn = loss
+            name = getattr(loss, "__name__", "loss")
+            self.kind = getattr(loss, "kind", getattr(_BY_NAME.get(name), "kind", None))
+            self.name = name
+        else:
+            raise TypeError(f"compile(loss=...) needs a name, a Loss, a dg.nn loss module or a function; got {loss!r}")
+
+    def __call__(self, y_pred: Tensor, y_true, sample_weight=None) -> Tensor:
+        if self.torch_style:
+            if sample_weight is None:
+                return self.fn(y_pred, y_true)
+            reduction = getattr(self.fn, "reduction", None)
+            if reduction is None:
+                raise ValueError(f"{self.name} has no `reduction` attribute, so it cannot weigh samples")
+            self.fn.reduction = "none"
+            try:
+                per_sample = self.fn(y_pred, y_true)
+            finally:
+                self.fn.reduction = reduction
+            return reduce_weighted(per_sample, sample_weight)
+        if isinstance(self.fn, Loss):
+            return self.fn(y_true, y_pred, sample_weight)
+        value = self.fn(_tensor(y_true), y_pred)
+        return reduce_weighted(value, sample_weight) if value.ndim else value

@@ -1,0 +1,97 @@
+"""BatchNorm (train and eval, running statistics, momentum, affine), LayerNorm, GroupNorm against PyTorch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import deepglass as dg
+from deepglass import nn
+from deepglass.nn import functional as F
+
+from .layercheck import check_layer, check_torch_parity
+
+
+def _randomize_affine(torch, torch_layer):
+    with torch.no_grad():
+        for p in torch_layer.parameters():
+            p.copy_(torch.randn_like(p) * 0.5 + 1)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("momentum", [0.1, 0.5, None])
+@pytest.mark.parametrize("kind,shape", [("1d", (8, 5)), ("1d", (4, 5, 7)), ("2d", (4, 5, 3, 6))])
+def test_batch_norm_train_then_eval_matches_torch(torch, affine, momentum, kind, shape):
+    ours = (nn.BatchNorm1d if kind == "1d" else nn.BatchNorm2d)(5, momentum=momentum, affine=affine, eps=1e-3)
+    theirs = getattr(torch.nn, f"BatchNorm{kind}")(5, momentum=momentum, affine=affine, eps=1e-3)
+    _randomize_affine(torch, theirs)
+    rng = np.random.default_rng(0)
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    for step in range(3):  # running statistics evolve identically over several batches
+        x = (rng.normal(size=shape) * 2 + step).astype(np.float32)
+        ours.zero_grad()
+        theirs.zero_grad()
+        check_torch_parity(torch, ours, theirs, x, copy_weights=False, rtol=1e-4, atol=1e-5)
+    assert int(ours.num_batches_tracked.item()) == 3
+    ours.eval()
+    theirs.eval()
+    ours.zero_grad()
+    theirs.zero_grad()
+    check_torch_parity(torch, ours, theirs, rng.normal(size=shape).astype(np.float32), copy_weights=False)
+
+
+def test_batch_norm_without_running_stats_uses_batch_stats_in_eval(torch):
+    ours, theirs = nn.BatchNorm2d(3, track_running_stats=False), torch.nn.BatchNorm2d(3, track_running_stats=False)
+    ours.eval()
+    theirs.eval()
+    assert ours.state_dict().keys() == {"weight", "bias"}
+    check_torch_parity(torch, ours, theirs, np.random.randn(2, 3, 4, 4).astype(np.float32))
+
+
+def test_batch_norm_layer_contract_and_errors():
+    layer = nn.BatchNorm2d(4)
+    check_layer(layer, dg.randn(3, 4, 5, 5), (3, 4, 5, 5), 8)
+    assert list(layer.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
+    with pytest.raises(ValueError, match=r"BatchNorm2d\(4\): input of shape \(2, 3, 5, 5\) has 3 channels"):
+        layer(dg.randn(2, 3, 5, 5))
+    with pytest.raises(ValueError, match="4-D input"):
+        layer(dg.randn(2, 4))
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm1d(4)(dg.randn(1, 4))
+    assert repr(nn.BatchNorm1d(3)) == "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+
+
+@pytest.mark.parametrize("shape,normalized", [((4, 10), 10), ((2, 3, 4, 5), (4, 5)), ((3, 6), (6,))])
+@pytest.mark.parametrize("affine", [True, False])
+def test_layer_norm_matches_torch(torch, shape, normalized, affine):
+    theirs = torch.nn.LayerNorm(normalized, elementwise_affine=affine)
+    if affine:
+        _randomize_affine(torch, theirs)
+    check_torch_parity(torch, nn.LayerNorm(normalized, elementwise_affine=affine), theirs,
+                       np.random.randn(*shape).astype(np.float32) * 3)
+
+
+@pytest.mark.parametrize("groups,channels,shape", [(2, 6, (3, 6, 4, 4)), (1, 4, (2, 4, 5)), (4, 4, (2, 4, 3, 3))])
+def test_group_norm_matches_torch(torch, groups, channels, shape):
+    theirs = torch.nn.GroupNorm(groups, channels)
+    _randomize_affine(torch, theirs)
+    check_torch_parity(torch, nn.GroupNorm(groups, channels), theirs, np.random.randn(*shape).astype(np.float32))
+
+
+def test_norm_layer_contracts():
+    check_layer(nn.LayerNorm(6), dg.randn(3, 6), (3, 6), 12)
+    check_layer(nn.GroupNorm(2, 4), dg.randn(3, 4, 2, 2), (3, 4, 2, 2), 8)
+    with pytest.raises(ValueError, match="divisible"):
+        nn.GroupNorm(3, 4)
+
+
+def test_normalization_gradcheck_float64():
+    x = dg.randn(4, 3, 2, 2, dtype=dg.float64, requires_grad=True)
+    w = dg.randn(3, dtype=dg.float64, requires_grad=True)
+    b = dg.randn(3, dtype=dg.float64, requires_grad=True)
+    dg.gradcheck(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True), x, w, b)
+    rm, rv = dg.randn(3, dtype=dg.float64), dg.rand(3, dtype=dg.float64) + 0.5
+    dg.gradcheck(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, training=False), x, w, b)
+    lw = dg.randn(2, 2, dtype=dg.float64, requires_grad=True)
+    dg.gradcheck(lambda x, w: F.layer_norm(x, (2, 2), w, None), x, lw)
+    dg.gradcheck(lambda x, w, b: F.group_norm(x, 3, w, b), x, w, b)

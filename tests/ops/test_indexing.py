@@ -1,0 +1,120 @@
+"""Indexing: basic slicing, integer arrays (scatter-add gradients), boolean masks, gather, masked_fill."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import deepglass as dg
+
+from .opcheck import check_op
+
+BASIC = {
+    "int": lambda x: x[1],
+    "negative_int": lambda x: x[-1],
+    "slice": lambda x: x[1:3],
+    "step": lambda x: x[::2],
+    "negative_step_free": lambda x: x[:, 1:],
+    "tuple": lambda x: x[1, :, 2],
+    "ellipsis": lambda x: x[..., 1],
+    "none": lambda x: x[None, 0],
+    "mixed": lambda x: x[1:, None, ..., :2],
+    "scalar": lambda x: x[2, 1, 3],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BASIC))
+def test_basic_indexing(torch_or_none, name):
+    check_op(torch_or_none, BASIC[name], [(4, 3, 5)])
+
+
+def _both(torch, build):
+    """A (deepglass fn, torch fn) pair indexing with arrays made by `build(module)`."""
+    dg_fn = lambda x: x[build(dg)]  # noqa: E731
+    torch_fn = None if torch is None else (lambda t: t[build(torch)])
+    return dg_fn, torch_fn
+
+
+INTEGER = {
+    "list": lambda m: m.tensor([0, 2, 2, 0, 3]),
+    "repeated_2d_index": lambda m: m.tensor([[1, 1], [3, 1]]),
+    "two_arrays": lambda m: (m.tensor([0, 1, 1, 3]), m.tensor([2, 0, 2, 2])),
+    "broadcast_arrays": lambda m: (m.tensor([[0], [3]]), m.tensor([1, 2, 1])),
+    "array_and_slice": lambda m: (slice(None), m.tensor([2, 2, 0])),
+    "negative": lambda m: m.tensor([-1, -1, 0]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INTEGER))
+def test_integer_array_indexing_scatter_adds(torch_or_none, name):
+    dg_fn, torch_fn = _both(torch_or_none, INTEGER[name])
+    check_op(torch_or_none, dg_fn, [(4, 3)], torch_fn)
+
+
+def test_repeated_indices_accumulate():
+    x = dg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[dg.tensor([0, 0, 2, 0])].sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0, 1.0]
+
+
+def test_python_list_and_numpy_indices():
+    x = dg.tensor([10.0, 20.0, 30.0], requires_grad=True)
+    assert x[[2, 0]].tolist() == [30.0, 10.0]
+    assert x[np.array([1, 1])].tolist() == [20.0, 20.0]
+    x[[1, 1]].sum().backward()
+    assert x.grad.tolist() == [0.0, 2.0, 0.0]
+
+
+def test_boolean_mask(torch_or_none):
+    mask = np.random.default_rng(2).random((4, 3)) > 0.4
+    dg_fn = lambda x: x[dg.tensor(mask)]  # noqa: E731
+    torch_fn = None if torch_or_none is None else (lambda t: t[torch_or_none.tensor(mask)])
+    check_op(torch_or_none, dg_fn, [(4, 3)], torch_fn)
+    row_mask = np.array([True, False, True, True])
+    check_op(torch_or_none, lambda x: x[row_mask], [(4, 3)],
+             None if torch_or_none is None else (lambda t: t[torch_or_none.tensor(row_mask)]))
+
+
+def test_mask_from_a_comparison():
+    x = dg.tensor([-1.0, 2.0, -3.0, 4.0], requires_grad=True)
+    y = x[x > 0]
+    assert y.tolist() == [2.0, 4.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_gather(torch_or_none, axis):
+    index = np.random.default_rng(0).integers(0, 3, size=(3, 3))
+    torch_fn = None if torch_or_none is None else (lambda t: t.gather(axis, torch_or_none.tensor(index)))
+    check_op(torch_or_none, lambda x: x.gather(axis, dg.tensor(index)), [(3, 3)], torch_fn)
+
+
+def test_masked_fill(torch_or_none):
+    mask = np.random.default_rng(0).random((3, 4)) > 0.5
+    torch_fn = None if torch_or_none is None else (lambda t: t.masked_fill(torch_or_none.tensor(mask), -2.5))
+    check_op(torch_or_none, lambda x: x.masked_fill(dg.tensor(mask), -2.5), [(3, 4)], torch_fn)
+
+
+def test_index_out_of_range_names_the_shape():
+    with pytest.raises(IndexError, match=r"tensor of shape \(2, 3\)"):
+        dg.ones(2, 3)[5]
+
+
+def test_setitem_outside_the_graph():
+    x = dg.zeros(2, 3)
+    x[0, 1] = 5.0
+    x[1] = dg.ones(3)
+    assert x.tolist() == [[0, 5, 0], [1, 1, 1]]
+    w = dg.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="no_grad"):
+        w[0] = 1.0
+    with dg.no_grad():
+        w[0] = 1.0
+    assert w.tolist() == [1, 0, 0]
+
+
+def test_iteration_and_len():
+    x = dg.arange(6).reshape(3, 2)
+    assert len(x) == 3
+    assert [row.tolist() for row in x] == [[0, 1], [2, 3], [4, 5]]

@@ -1,0 +1,55 @@
+"""matmul with NumPy's rules: 1-D operands and broadcasting batch axes."""
+
+from __future__ import annotations
+
+import pytest
+
+import deepglass as dg
+
+from .opcheck import check_op
+
+CASES = [
+    [(3, 4), (4, 5)],
+    [(4,), (4, 5)],
+    [(3, 4), (4,)],
+    [(4,), (4,)],
+    [(2, 3, 4), (4, 5)],
+    [(3, 4), (2, 4, 5)],
+    [(2, 1, 3, 4), (5, 4, 2)],
+    [(4,), (2, 4, 3)],
+    [(2, 3, 4), (4,)],
+]
+
+
+@pytest.mark.parametrize("shapes", CASES, ids=str)
+def test_matmul(torch_or_none, shapes):
+    check_op(torch_or_none, lambda a, b: a @ b, shapes)
+
+
+def test_matmul_function_and_method(torch_or_none):
+    torch_fn = None if torch_or_none is None else torch_or_none.matmul
+    check_op(torch_or_none, dg.matmul, [(2, 3), (3, 2)], torch_fn)
+    check_op(torch_or_none, lambda a, b: a.matmul(b), [(2, 3), (3, 2)], torch_fn)
+
+
+def test_matmul_with_one_constant_operand(torch_or_none):
+    import numpy as np
+
+    w = np.random.default_rng(3).standard_normal((4, 2))
+    torch_fn = None if torch_or_none is None else (lambda t: t @ torch_or_none.tensor(w))
+    check_op(torch_or_none, lambda x: x @ dg.tensor(w), [(3, 4)], torch_fn)
+
+
+def test_inner_mismatch_names_the_op_and_both_shapes():
+    with pytest.raises(ValueError, match=r"matmul: shapes \(2, 3\) and \(4, 5\)"):
+        dg.ones(2, 3) @ dg.ones(4, 5)
+
+
+def test_batch_mismatch_names_both_shapes():
+    with pytest.raises(ValueError, match=r"matmul: .*\(2, 3, 4\) and \(3, 4, 5\)"):
+        dg.ones(2, 3, 4) @ dg.ones(3, 4, 5)
+
+
+def test_zero_dim_operand_is_refused():
+    with pytest.raises(ValueError, match="matmul: both operands need at least 1 dimension"):
+        dg.matmul(dg.tensor(2.0), dg.ones(3))

@@ -1,0 +1,152 @@
+"""Reductions: sum mean max min var std logsumexp prod norm cumsum argmax/argmin all/any."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import deepglass as dg
+
+from .opcheck import check_op
+
+# (deepglass axis argument, torch dim argument); None reduces everything
+AXES = [None, 0, 1, -1, (0, 2), (-1, 0), (0, 1, 2)]
+
+
+def _torch_reduce(torch, name, axis, keepdims):
+    def fn(x):
+        if axis is None:
+            if name in ("max", "min"):
+                out = getattr(x, "amax" if name == "max" else "amin")()
+            else:
+                out = getattr(x, name)()
+            if keepdims:
+                out = out.reshape((1,) * x.ndim)
+            return out
+        dim = axis if isinstance(axis, int) else tuple(axis)
+        if name in ("max", "min"):
+            return getattr(torch, "amax" if name == "max" else "amin")(x, dim=dim, keepdim=keepdims)
+        if name == "prod" and isinstance(dim, tuple):  # torch.prod takes one dim: reduce them one by one
+            for d in sorted((d % x.ndim for d in dim), reverse=True):
+                x = x.prod(dim=d, keepdim=keepdims)
+            return x
+        return getattr(torch, name)(x, dim=dim, keepdim=keepdims)
+
+    return fn
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("axis", AXES, ids=str)
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "var", "std", "logsumexp", "prod"])
+def test_reduction_axis_keepdims(torch_or_none, name, axis, keepdims):
+    if name == "logsumexp" and axis is None and torch_or_none is not None:
+        axis_t = (0, 1, 2)
+    else:
+        axis_t = axis
+    torch_fn = None if torch_or_none is None else _torch_reduce(torch_or_none, name, axis_t, keepdims)
+    low, high = (0.5, 1.5) if name == "prod" else (-2, 2)
+    check_op(torch_or_none, lambda x: getattr(x, name)(axis=axis, keepdims=keepdims), [(2, 3, 4)], torch_fn,
+             low=low, high=high)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "var", "std", "logsumexp", "prod"])
+def test_reduction_pytorch_spelling(torch_or_none, name):
+    """dim=/keepdim= and the function form dg.<name>(x, ...) give the same as axis=/keepdims=."""
+    x = dg.tensor(np.random.default_rng(0).uniform(0.5, 2, (3, 4)))
+    a = getattr(dg, name)(x, dim=1, keepdim=True)
+    b = getattr(x, name)(axis=1, keepdims=True)
+    c = getattr(x, name)(1, True)
+    assert a.shape == (3, 1)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    np.testing.assert_array_equal(a.numpy(), c.numpy())
+    torch_fn = None if torch_or_none is None else _torch_reduce(torch_or_none, name, 0, False)
+    check_op(torch_or_none, lambda x: getattr(dg, name)(x, dim=0), [(3, 4)], torch_fn, low=0.5, high=2)
+
+
+def test_var_std_corrections(torch_or_none):
+    data = np.random.default_rng(0).standard_normal((4, 5))
+    x = dg.tensor(data)
+    np.testing.assert_allclose(x.var().item(), data.var(ddof=1))
+    np.testing.assert_allclose(x.var(correction=0).item(), data.var())
+    np.testing.assert_allclose(x.var(unbiased=False).item(), data.var())
+    np.testing.assert_allclose(x.std(axis=1, ddof=0).numpy(), data.std(axis=1))
+    if torch_or_none is not None:
+        check_op(torch_or_none, lambda x: x.var(dim=1, correction=0), [(4, 5)],
+                 lambda t: t.var(dim=1, correction=0))
+
+
+def test_max_min_ties_share_the_gradient_like_amax(torch_or_none):
+    inputs = [[[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]]]
+    torch_fn = None
+    if torch_or_none is not None:
+        torch_fn = lambda t: t.amax(dim=1)  # noqa: E731
+    check_op(torch_or_none, lambda x: x.max(axis=1), inputs=inputs, torch_fn=torch_fn, gradcheck=False)
+    x = dg.tensor([1.0, 1.0], requires_grad=True)
+    x.min().backward()
+    assert x.grad.tolist() == [0.5, 0.5]
+
+
+def test_logsumexp_is_stable():
+    x = dg.tensor([1000.0, 1000.0], dtype="float64", requires_grad=True)
+    y = x.logsumexp()
+    np.testing.assert_allclose(y.item(), 1000 + np.log(2))
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.5, 0.5])
+
+
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_norm(torch_or_none, p):
+    torch_fn = None if torch_or_none is None else (lambda t: torch_or_none.linalg.vector_norm(t, ord=p, dim=1))
+    check_op(torch_or_none, lambda x: x.norm(p=p, axis=1), [(3, 4)], torch_fn)
+    check_op(torch_or_none, lambda x: x.norm(p=p), [(3, 4)],
+             None if torch_or_none is None else (lambda t: torch_or_none.linalg.vector_norm(t, ord=p)))
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_cumsum(torch_or_none, axis):
+    torch_fn = None if torch_or_none is None else (lambda t: t.cumsum(dim=axis))
+    check_op(torch_or_none, lambda x: x.cumsum(axis=axis), [(3, 4)], torch_fn)
+
+
+def test_argmax_argmin():
+    data = np.random.default_rng(0).standard_normal((3, 4, 5))
+    x = dg.tensor(data, requires_grad=True)
+    for name in ("argmax", "argmin"):
+        full = getattr(x, name)()
+        assert full.dtype == np.int64 and full.shape == () and not full.requires_grad
+        assert full.item() == getattr(data, name)()
+        for axis in (0, 1, -1):
+            out = getattr(dg, name)(x, dim=axis)
+            np.testing.assert_array_equal(out.numpy(), getattr(data, name)(axis=axis))
+            assert getattr(x, name)(axis=axis, keepdims=True).shape == np.expand_dims(
+                getattr(data, name)(axis=axis), axis).shape
+
+
+def test_all_any():
+    x = dg.tensor([[True, False], [True, True]])
+    assert x.all().item() is False and x.any().item() is True
+    assert x.all(axis=1).tolist() == [False, True]
+    assert x.any(dim=0, keepdim=True).tolist() == [[True, True]]
+
+
+def test_reductions_of_int_tensors():
+    x = dg.tensor([[1, 2], [3, 4]])
+    assert x.dtype == np.int64
+    assert x.sum().item() == 10 and x.sum().dtype == np.int64
+    assert x.max(axis=0).tolist() == [3, 4]
+    with pytest.raises(TypeError, match="mean"):
+        x.mean()
+
+
+def test_bad_axis_names_the_axis_and_ndim():
+    with pytest.raises(IndexError, match="axis 3 is out of range for a tensor with 2 dimensions"):
+        dg.ones(2, 3).sum(axis=3)
+    with pytest.raises(TypeError, match="axis or dim"):
+        dg.ones(2, 3).sum(axis=0, dim=0)
+
+
+def test_mean_of_float32_stays_float32_and_accurate():
+    data = np.random.default_rng(0).standard_normal((100, 7)).astype(np.float32)
+    x = dg.tensor(data)
+    assert x.mean().dtype == np.float32
+    np.testing.assert_allclose(x.mean(axis=0).numpy(), data.mean(axis=0), rtol=1e-6, atol=1e-7)
