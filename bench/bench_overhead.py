@@ -19,8 +19,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import deepglass as dg  # noqa: E402
 from _common import header, row, time_ms, torch_or_none  # noqa: E402
+
+import deepglass as dg  # noqa: E402
 
 BATCH, N_IN, N_HIDDEN, N_OUT, LR = 16, 4, 16, 3, 0.1
 
@@ -116,7 +117,19 @@ def torch_module_step(torch):
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (0: torch's default)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the deepglass step instead of timing")
     args = parser.parse_args(argv)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        step = deepglass_raw_step()
+        for _ in range(100):
+            step()
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [step() for _ in range(5000)])
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        return
     torch = torch_or_none(args.threads or None)
     threads = "-" if torch is None else torch.get_num_threads()
     header(f"per-op overhead: 4-16-3 MLP train step, batch {BATCH}, float32 (torch threads: {threads})")

@@ -86,7 +86,7 @@ def main(argv=None) -> dict:
     if args.weights:
         backbone = dg.models.resnet18(include_top=False, weights=args.weights)
     else:
-        backbone = stand_in_backbone(data, 256 if args.fast else 6000, 1 if args.fast else 3, args.device)
+        backbone = stand_in_backbone(data, 256 if args.fast else 3000, 1 if args.fast else 2, args.device)
     # 2. freeze it (BN in inference mode), 3. GAP -> Dense -> output
     transfer.freeze(backbone)
     model = dg.models.TransferModel(backbone, num_classes=2, hidden=64, dropout=0.3).to(args.device)

@@ -7,6 +7,8 @@ are thin: each calls one function of `deepglass.ops`, where the maths lives.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from . import backend
@@ -18,6 +20,7 @@ int8, int16, int32, int64 = np.dtype("int8"), np.dtype("int16"), np.dtype("int32
 uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
 _default_float = float32
 _new, _ndarray = object.__new__, np.ndarray
+_next_seq = itertools.count().__next__
 
 
 def get_default_dtype() -> np.dtype:
@@ -49,7 +52,8 @@ def _to_array(data, dtype=None, device=None):
 class Tensor:
     """An array with autograd. `Tensor(data, dtype=None, device=None, requires_grad=False)`."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retain_grad", "__weakref__")
+    # _seq (set only on tensors made by ops) counts creation order: a valid topological order for backward
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retain_grad", "_seq", "__weakref__")
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, dtype=None, device=None, requires_grad: bool = False):
@@ -76,7 +80,7 @@ class Tensor:
         t = _new(cls)
         if type(array) is not _ndarray and (not hasattr(array, "shape") or isinstance(array, np.generic)):
             array = backend.get_array_module(array).asarray(array)
-        t.data, t.grad, t.requires_grad, t._ctx, t._retain_grad = array, None, True, fn, False
+        t.data, t.grad, t.requires_grad, t._ctx, t._retain_grad, t._seq = array, None, True, fn, False, _next_seq()
         return t
 
     # ---- what it is -------------------------------------------------------------------------
@@ -313,6 +317,27 @@ class Tensor:
         self.xp.clip(self.data, min, max, out=self.data)
         return self
 
+    def _inplace_op(self, other, ufunc_name: str, fallback):
+        """`x -= y` and friends: in place under no_grad (optimizer updates, like PyTorch); while
+        recording, a new tensor instead, so arrays saved for backward are never overwritten."""
+        if _GradMode.enabled:
+            return fallback(self, other)
+        other = other.data if isinstance(other, Tensor) else other
+        getattr(self.xp, ufunc_name)(self.data, other, out=self.data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace_op(other, "add", ops.add)
+
+    def __isub__(self, other):
+        return self._inplace_op(other, "subtract", ops.sub)
+
+    def __imul__(self, other):
+        return self._inplace_op(other, "multiply", ops.mul)
+
+    def __itruediv__(self, other):
+        return self._inplace_op(other, "divide", ops.div)
+
     def __setitem__(self, index, value) -> None:
         self._check_inplace("item assignment")
         self.data[ops.indexing.to_array_index(index)] = value.data if isinstance(value, Tensor) else value
@@ -419,16 +444,26 @@ _METHODS = (
 
 
 def _install_methods() -> None:
-    """Every op of `deepglass.ops` listed above is also a method: `x.exp()`, `x.sum(axis=1)`."""
+    """Every op of `deepglass.ops` listed above is also a method: `x.exp()`, `x.sum(axis=1)`.
+
+    The op functions themselves become the methods (a function stored on a class binds `self` as
+    its first argument, the tensor), so a method call costs no extra Python frame.
+    """
+    import types
+
     for name in _METHODS:
         func = getattr(ops, name)
+        if not isinstance(func, types.FunctionType):  # pragma: no cover - every op is a plain function today
+            func = _wrap_method(func)
+        setattr(Tensor, name, func)
 
-        def method(self, *args, _func=func, **kwargs):
-            return _func(self, *args, **kwargs)
 
-        method.__name__ = name
-        method.__doc__ = func.__doc__
-        setattr(Tensor, name, method)
+def _wrap_method(func):
+    def method(self, *args, **kwargs):
+        return func(self, *args, **kwargs)
+
+    method.__name__, method.__doc__ = getattr(func, "__name__", "method"), func.__doc__
+    return method
 
 
 from . import ops  # noqa: E402  (ops are built on Tensor)

@@ -47,3 +47,16 @@ def test_mixed_sizes_need_image_size_and_bad_files_are_named(tmp_path):
     (tmp_path / "a" / "dogs" / "broken.png").write_bytes(b"\x89PNG not really")
     with pytest.raises(DataFileError, match=r"broken\.png: cannot decode"):
         dg.datasets.image_folder(tmp_path / "a", image_size=4)
+
+
+def test_lazy_image_folder_with_prefetching_loader(tmp_path):
+    _tree(tmp_path / "pets", n=4)
+    ds = dg.datasets.ImageFolder(tmp_path / "pets", transform=dg.data.transforms.ToTensor())
+    assert ds.classes == ["cats", "dogs"] and len(ds) == 8 and ds.targets == [0] * 4 + [1] * 4
+    image, label = ds[5]
+    assert image.shape == (3, 6, 8) and label == 1
+    eager = dg.datasets.image_folder(tmp_path / "pets")
+    batches = list(dg.data.DataLoader(ds, batch_size=3, prefetch=2))
+    x = np.concatenate([b[0].numpy() for b in batches])
+    np.testing.assert_allclose(x, eager.train.as_float(), atol=1e-6)
+    assert np.concatenate([b[1].numpy() for b in batches]).tolist() == eager.train.y.tolist()

@@ -7,7 +7,7 @@ import pytest
 
 import deepglass as dg
 from deepglass.datasets import DataFileError
-from deepglass.datasets.medmnist import INFO
+from deepglass.datasets.medmnist import INFO, MD5
 
 
 def test_pneumoniamnist_real_file(shared_data):
@@ -45,8 +45,9 @@ def test_multilabel_and_rgb_layouts(tmp_path):
 def test_info_table_covers_the_2d_datasets():
     for flag in ("pneumoniamnist", "breastmnist", "bloodmnist", "pathmnist", "dermamnist", "octmnist", "chestmnist",
                  "organamnist", "organcmnist", "organsmnist", "retinamnist", "tissuemnist"):
-        task, channels, md5, names = INFO[flag]
-        assert len(md5) == 32 and channels in (1, 3) and names
+        task, channels, names = INFO[flag]
+        assert channels in (1, 3) and names and sorted(MD5[flag]) == [28, 64, 128, 224]
+        assert all(len(m) == 32 for m in MD5[flag].values())
     assert INFO["retinamnist"][0] == "ordinal"
     with pytest.raises(ValueError, match="unknown flag 'nosuchmnist'"):
         dg.datasets.medmnist("nosuchmnist", download=False)
@@ -76,3 +77,10 @@ def test_mismatched_counts_and_missing_arrays_are_refused(tmp_path):
 def test_offline_error_names_zenodo_url(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"dermamnist\.npz from https://zenodo\.org/records/10519652"):
         dg.datasets.medmnist("dermamnist", root=tmp_path, download=False)
+
+
+def test_larger_sizes_use_their_own_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"bloodmnist_64\.npz from https://zenodo\.org/.*bloodmnist_64\.npz"):
+        dg.datasets.medmnist("bloodmnist", root=tmp_path, download=False, size=64)
+    _fake_npz(tmp_path / "breastmnist_128.npz", shape=(128, 128))
+    assert dg.datasets.medmnist("breastmnist", root=tmp_path, download=False, size=128).train.x.shape == (5, 128, 128)

@@ -50,7 +50,8 @@ def _write_idx(path, array, magic_dims=None, gz=False):
     dims = array.ndim if magic_dims is None else magic_dims
     header = bytes([0, 0, 8, dims]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
     data = header + array.astype(np.uint8).tobytes()
-    (gzip.open if gz else open)(path, "wb").write(data)
+    with (gzip.open if gz else open)(path, "wb") as f:
+        f.write(data)
 
 
 def _fake_mnist(folder, n_train=6, n_test=4, gz=True):

@@ -105,3 +105,11 @@ def test_missing_loss_is_a_clear_error():
         diagnose({"accuracy": [0.1, 0.2]})
     with pytest.raises(TypeError, match="History"):
         diagnose(42)
+
+
+def test_exploded_loss_with_stuck_accuracy():
+    history = {"loss": [54570.0, 18.4, 16.3], "accuracy": [0.092, 0.096, 0.098],
+               "val_loss": [22.2, 22.8, 25.5], "val_accuracy": [0.087, 0.116, 0.107]}
+    found = diagnose(history)
+    assert found.kinds == ["exploded"]  # not 'overfitting': validation accuracy is not behind training
+    assert found[0].evidence["best_accuracy"] == 0.098

@@ -43,13 +43,13 @@ class Flatten(dg.nn.Module):
 def trained():
     dg.manual_seed(0)
     rng = np.random.default_rng(0)
-    x, y, _ = _images(512, rng)
+    x, y, _ = _images(256, rng)
     nn = dg.nn
-    model = nn.Sequential(nn.Conv2d(1, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 6, 3, padding=1), nn.ReLU(),
-                          Flatten(), nn.Linear(6 * SIZE * SIZE, 2))
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(),
+                          Flatten(), nn.Linear(4 * SIZE * SIZE, 2))
     opt = dg.optim.Adam(model.parameters(), lr=0.01)
     xt = dg.tensor(x)
-    for _ in range(80):
+    for _ in range(50):
         opt.zero_grad()
         loss = -(dg.log_softmax(model(xt), axis=1)[np.arange(len(y)), y]).mean()
         loss.backward()

@@ -81,3 +81,16 @@ def test_lr_find_needs_loss_and_optimizer():
     model, x, y = _problem()
     with pytest.raises(ValueError, match="loss_fn"):
         lr_find(model, x, y)
+
+
+def test_lr_find_on_a_compiled_training_model():
+    module, x, y = _problem()
+    model = dg.Model(module)
+    model.compile(optimizer=dg.optim.SGD(module.parameters(), lr=0.01), loss=dg.nn.CrossEntropyLoss())
+    before = {k: v.copy() for k, v in module.state_dict().items()}
+    result = lr_find(model, x, y, num_steps=30, start_lr=1e-4, end_lr=10.0)
+    assert len(result.lrs) > 10 and result.suggestion is not None
+    for k, v in module.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+    history = model.fit(x, y, epochs=1, batch_size=64, verbose=0)  # the model still trains normally
+    assert np.isfinite(history.history["loss"][0])

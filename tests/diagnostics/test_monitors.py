@@ -147,3 +147,48 @@ def test_nan_parameter_and_nan_loss_are_named():
 def test_every_must_be_positive():
     with pytest.raises(ValueError, match="every"):
         LayerMonitor(every=0)
+
+
+def test_monitor_as_a_fit_callback():
+    x, y = _data(256)
+    model = dg.Model(_mlp())
+    model.compile(optimizer=dg.optim.SGD(model.module.parameters(), lr=0.05), loss=dg.nn.CrossEntropyLoss())
+    monitor = LayerMonitor(every=2)
+    model.fit(x.numpy(), y, epochs=2, batch_size=32, verbose=0, callbacks=[monitor])
+    assert monitor.steps == list(range(0, 16, 2))  # 8 steps per epoch, global step count
+    assert set(monitor.param_stats) == {"0.weight", "0.bias", "2.weight", "2.bias"}
+    assert all(r > 0 for r in monitor.param_stats["0.weight"]["update_ratio"])
+    assert monitor.params["epochs"] == 2  # the engine's set_params still works
+    assert not model.module[0]._forward_hooks
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_fit_stops_at_the_first_nan_and_names_it():
+    x, y = _data(256)
+    x = x.numpy() * 1e30  # overflow in the first matmul's square terms and the softmax
+    model = dg.Model(_mlp())
+    model.compile(optimizer=dg.optim.SGD(model.module.parameters(), lr=1e3), loss=dg.nn.CrossEntropyLoss())
+    monitor = LayerMonitor(every=1)
+    history = model.fit(x, y, epochs=5, batch_size=32, verbose=0, callbacks=[monitor])
+    assert monitor.nonfinite is not None
+    assert len(history.history["loss"]) < 5  # training stopped early
+    assert monitor.nonfinite.where in ("layer", "loss", "gradient", "parameter")
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_nan_gradient_with_a_finite_forward_pass_is_named():
+    nn = dg.nn
+
+    class SqrtOfZero(nn.Module):
+        def forward(self, x):
+            return x + dg.sqrt(x * 0.0)  # forward: x; backward: inf * 0 = NaN
+
+    model = nn.Sequential(nn.Linear(8, 8), SqrtOfZero(), nn.Linear(8, 3))
+    x, y = _data()
+    monitor = LayerMonitor(every=1, module=model)
+    monitor.on_train_batch_begin(0)
+    loss = _cross_entropy(model(x), y)
+    loss.backward()
+    monitor.on_train_batch_end(0, {"loss": loss.item()})
+    assert math.isfinite(loss.item())
+    assert monitor.nonfinite.where == "gradient" and monitor.nonfinite.layer == "0.weight"

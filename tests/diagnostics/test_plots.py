@@ -83,3 +83,47 @@ def test_plot_lr_find(tmp_path):
     fig = result.plot(tmp_path / "lr.png")
     assert fig.axes[0].get_xscale() == "log"
     _assert_png(tmp_path / "lr.png")
+
+
+def _small_cnn():
+    nn = dg.nn
+    return nn.Sequential(nn.Conv2d(3, 6, 3, padding=1), nn.ReLU(), nn.Conv2d(6, 6, 3, padding=1), nn.ReLU(),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3))
+
+
+def test_plot_filters_and_feature_maps_of_a_cnn(tmp_path):
+    model = _small_cnn()
+    fig = dgd.plot_filters(model, tmp_path / "filters.png")
+    assert fig.axes[0].images[0].get_array().shape == (2 * 4 - 1, 3 * 4 - 1, 3)  # 6 RGB 3x3 filters: 2 rows of 3
+    _assert_png(tmp_path / "filters.png", 1000)
+    fig = dgd.plot_feature_maps(model, dg.randn(3, 10, 10), "1", tmp_path / "maps.png")
+    assert sum(bool(ax.images) for ax in fig.axes) == 6
+    _assert_png(tmp_path / "maps.png")
+
+
+def test_plot_gradcam_overlays_each_input(tmp_path):
+    model = _small_cnn()
+    fig = dgd.plot_gradcam(model, dg.randn(5, 3, 10, 10), path=tmp_path / "cam.png", class_names=["a", "b", "c"])
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 5 and all(len(ax.images) == 2 for ax in panels)  # image + heat map
+    assert panels[0].get_title().startswith("class ")
+    _assert_png(tmp_path / "cam.png")
+
+
+def test_plot_erf(tmp_path):
+    rows = dgd.erf_experiment(depths=(2, 3), inits=("uniform", "random"), size=16, n_samples=1)
+    assert [r["theoretical"] for r in rows] == [5, 7, 5, 7]
+    fig = dgd.plot_erf(rows, tmp_path / "erf.png")
+    assert sum(bool(ax.images) for ax in fig.axes) == 4
+    _assert_png(tmp_path / "erf.png")
+
+
+def test_figures_display_as_png_in_ipython():
+    interactiveshell = pytest.importorskip("IPython.core.interactiveshell")
+    shell = interactiveshell.InteractiveShell.instance()
+    try:
+        fig = dgd.plot_history({"loss": [1.0, 0.5]})
+        data, _ = shell.display_formatter.format(fig)
+        assert data["image/png"][:8] == PNG_MAGIC
+    finally:
+        interactiveshell.InteractiveShell.clear_instance()

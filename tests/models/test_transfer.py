@@ -11,14 +11,14 @@ from deepglass.models import transfer
 
 
 def blobs(n: int, task: str, seed: int):
-    """16x16 gray images with one bright square; task 'quadrant' (4 classes) or 'size' (2 classes)."""
+    """8x8 gray images with one bright square; task 'quadrant' (4 classes) or 'size' (2 classes)."""
     rng = np.random.default_rng(seed)
-    x = rng.normal(0, 0.3, (n, 1, 16, 16)).astype(np.float32)
+    x = rng.normal(0, 0.3, (n, 1, 8, 8)).astype(np.float32)
     y = rng.integers(0, 4 if task == "quadrant" else 2, n)
     for i, label in enumerate(y):
-        side = (2 if label == 0 else 5) if task == "size" else 3
-        r0, c0 = ((label // 2) * 8, (label % 2) * 8) if task == "quadrant" else (0, 0)
-        r, c = r0 + rng.integers(0, 8 - side + 1), c0 + rng.integers(0, 8 - side + 1)
+        side = (1 if label == 0 else 3) if task == "size" else 2
+        r0, c0 = ((label // 2) * 4, (label % 2) * 4) if task == "quadrant" else (0, 0)
+        r, c = r0 + rng.integers(0, 4 - side + 1), c0 + rng.integers(0, 4 - side + 1)
         x[i, 0, r : r + side, c : c + side] += 2.0
     return dg.tensor(x), dg.tensor(y)
 
@@ -43,14 +43,14 @@ def bn_layers(module):
 def test_frozen_backbone_keeps_weights_and_batchnorm_statistics():
     backbone = models.resnet18(in_channels=1, include_top=False, small_input=True)
     task_a = models.TransferModel(backbone, num_classes=4, hidden=0)
-    train(task_a, *blobs(32, "quadrant", 0), steps=3, lr=0.05)  # pretraining moves weights and BN statistics
+    train(task_a, *blobs(16, "quadrant", 0), steps=2, lr=0.05)  # pretraining moves weights and BN statistics
     before = backbone.state_dict()
     assert any(np.any(before[k] != 0) for k in before if k.endswith("running_mean"))
 
     transfer.freeze(backbone)
     task_b = models.TransferModel(backbone, num_classes=2, hidden=16)
     head_before = task_b.head.state_dict()
-    losses = train(task_b, *blobs(32, "size", 1), steps=4, lr=0.05)
+    losses = train(task_b, *blobs(16, "size", 1), steps=4, lr=0.05)
 
     after = backbone.state_dict()
     for key in before:  # weights, BN gamma/beta and running mean/var: bit-for-bit unchanged
@@ -68,7 +68,7 @@ def test_unfreeze_last_block_fine_tunes_it_but_keeps_batchnorm_statistics():
     before = backbone.state_dict()
     blocks = transfer.unfreeze_last(backbone, 1)
     assert blocks == [backbone.layer4]
-    train(model, *blobs(16, "size", 2), steps=1, lr=0.001)
+    train(model, *blobs(8, "size", 2), steps=1, lr=0.001)
     after = backbone.state_dict()
     assert np.any(after["layer4.0.conv1.weight"] != before["layer4.0.conv1.weight"])
     np.testing.assert_array_equal(after["layer3.0.conv1.weight"], before["layer3.0.conv1.weight"])
@@ -83,10 +83,24 @@ def test_replace_head_and_stages():
     model = models.resnet18(num_classes=1000)
     head = transfer.replace_head(model, 3)
     assert model.fc is head and head.weight.shape == (3, 512)
-    vgg = models.vgg11(num_classes=10)
-    transfer.replace_head(vgg, 2)
-    assert vgg.classifier[6].weight.shape == (2, 4096)
-    assert len(transfer.stages(vgg)) == 5 and len(transfer.stages(models.googlenet())) == 9
+    lenet = models.lenet5()
+    transfer.replace_head(lenet, 2)
+    assert lenet.classifier[5].weight.shape == (2, 84)
+    assert len(transfer.stages(models.vgg11(include_top=False))) == 5
+    assert len(transfer.stages(models.googlenet())) == 9
     assert len(transfer.stages(models.mobilenet_v2())) == 19
     with pytest.raises(ValueError, match="no classifier head"):
         transfer.replace_head(models.resnet18(include_top=False), 2)
+
+
+def test_keras_style_fit_leaves_the_frozen_backbone_alone():
+    backbone = transfer.freeze(models.resnet18(in_channels=1, include_top=False, small_input=True))
+    before = backbone.state_dict()
+    model = dg.Model(models.TransferModel(backbone, num_classes=2, hidden=8))
+    model.compile(optimizer="adam", loss=dg.nn.CrossEntropyLoss(), metrics=["accuracy"])
+    x, y = blobs(16, "size", 3)
+    history = model.fit(x.numpy(), y.numpy(), epochs=2, batch_size=8, verbose=0)
+    assert len(history.history["loss"]) == 2
+    after = backbone.state_dict()
+    for key in before:
+        np.testing.assert_array_equal(after[key], before[key], err_msg=key)

@@ -70,15 +70,20 @@ def test_googlenet_aux_heads_and_bn_counters_are_dropped():
     weights.load_pretrained(model, state)
 
 
-def _timm_vgg11(tv: dict) -> dict:
-    """torchvision VGG keys -> timm's (its first two Linear layers are 7x7 and 1x1 convs)."""
-    out = {k: v for k, v in tv.items() if k.startswith("features.")}
-    out["pre_logits.fc1.weight"] = tv["classifier.0.weight"].reshape(4096, 512, 7, 7)
-    out["pre_logits.fc1.bias"] = tv["classifier.0.bias"]
-    out["pre_logits.fc2.weight"] = tv["classifier.3.weight"].reshape(4096, 4096, 1, 1)
-    out["pre_logits.fc2.bias"] = tv["classifier.3.bias"]
-    out["head.fc.weight"], out["head.fc.bias"] = tv["classifier.6.weight"], tv["classifier.6.bias"]
-    return out
+def test_timm_vgg_head_convs_become_linear_layers():
+    """timm stores VGG's first two Linear layers as 7x7 and 1x1 convs (pre_logits.fc1/fc2) and the last as head.fc."""
+    rng = np.random.default_rng(0)
+    fc1, fc2, fc3 = rng.random((6, 2, 7, 7)), rng.random((5, 6, 1, 1)), rng.random((3, 5))
+    timm = {"features.0.weight": rng.random((2, 3, 3, 3)), "features.0.bias": rng.random(2),
+            "pre_logits.fc1.weight": fc1, "pre_logits.fc1.bias": rng.random(6),
+            "pre_logits.fc2.weight": fc2, "pre_logits.fc2.bias": rng.random(5),
+            "head.fc.weight": fc3, "head.fc.bias": rng.random(3)}
+    tv = weights.to_torchvision_layout(timm)
+    assert sorted(tv) == sorted(["features.0.weight", "features.0.bias"]
+                                + [f"classifier.{i}.{p}" for i in (0, 3, 6) for p in ("weight", "bias")])
+    np.testing.assert_array_equal(tv["classifier.0.weight"], fc1.reshape(6, 98))  # (C, kh, kw) flattening order
+    np.testing.assert_array_equal(tv["classifier.3.weight"], fc2.reshape(5, 6))
+    np.testing.assert_array_equal(tv["classifier.6.bias"], timm["head.fc.bias"])
 
 
 def _timm_mobilenet_v2(tv: dict) -> dict:
@@ -104,14 +109,12 @@ def _timm_mobilenet_v2(tv: dict) -> dict:
     return out
 
 
-@pytest.mark.parametrize("arch, to_timm", [("vgg11", _timm_vgg11), ("mobilenet_v2", _timm_mobilenet_v2)])
-def test_timm_layout_is_renamed_to_torchvision(arch, to_timm, tmp_path):
-    source = getattr(models, arch)()
-    tv = source.state_dict()
+def test_timm_mobilenet_v2_is_renamed_to_torchvision(tmp_path):
+    tv = models.mobilenet_v2().state_dict()
     path = tmp_path / "model.safetensors"
-    io.save_file(to_timm(tv), path)
-    assert not set(weights.read_state_dict(path)) & {"features.1.conv.0.0.weight", "classifier.0.weight"}
-    loaded = getattr(models, arch)(weights=path).state_dict()
+    io.save_file(_timm_mobilenet_v2(tv), path)
+    assert "features.1.conv.0.0.weight" not in weights.read_state_dict(path)
+    loaded = models.mobilenet_v2(weights=path).state_dict()
     assert set(loaded) == set(tv)
     for key in tv:
         np.testing.assert_array_equal(loaded[key], tv[key], err_msg=key)

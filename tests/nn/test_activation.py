@@ -28,7 +28,7 @@ def test_activation_matches_torch(torch, name, kwargs):
     # tanh-GELU's derivative has 1 - tanh² in float32, which both libraries round to ~1e-6 absolute in the tails
     atol = 1e-5 if kwargs.get("approximate") == "tanh" else 1e-6
     check_torch_parity(torch, getattr(nn, name)(**kwargs), getattr(torch.nn, name)(**kwargs), x, atol=atol)
-    assert getattr(nn, name)(**kwargs)(dg.tensor(x)).dtype == np.float32
+    assert check_layer(getattr(nn, name)(**kwargs), dg.tensor(x), x.shape, 0).dtype == np.float32
 
 
 @pytest.mark.parametrize("num", [1, 6])

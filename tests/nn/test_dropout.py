@@ -8,6 +8,8 @@ import pytest
 import deepglass as dg
 from deepglass import nn
 
+from .layercheck import check_layer
+
 
 def test_dropout_masks_scales_and_backpropagates_through_the_mask():
     layer = nn.Dropout(0.25)
@@ -48,6 +50,7 @@ def test_channel_dropout_drops_whole_maps(cls, shape):
     assert 0.3 < float((per_channel[..., 0] == 0).mean()) < 0.7
     with pytest.raises(ValueError, match="input"):
         cls(0.5)(dg.ones(2))
+    check_layer(cls(0.5), dg.ones(*shape), shape, 0)
 
 
 def test_alpha_dropout_keeps_mean_and_variance():

@@ -43,3 +43,11 @@ def test_flatten_and_unflatten(torch):
     check_torch_parity(torch, nn.Unflatten(1, (3, 1)), torch.nn.Unflatten(1, (3, 1)), x)
     assert tuple(nn.Unflatten(1, (3, 4, 5))(nn.Flatten()(dg.tensor(x))).shape) == (2, 3, 4, 5)
     assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
+
+
+def test_embedding_gradcheck_float64_and_parameterless_layer_contracts():
+    weight = dg.randn(6, 3, dtype=dg.float64, requires_grad=True)
+    idx = dg.tensor([[0, 5, 5], [2, 0, 1]])
+    dg.gradcheck(lambda w: F.embedding(idx, w), weight)  # (padding_idx deliberately breaks the true gradient)
+    check_layer(nn.Flatten(), dg.randn(2, 3, 4), (2, 12), 0)
+    check_layer(nn.Sequential(nn.Linear(4, 6), nn.Dropout(0.2), nn.Tanh()), dg.randn(3, 4), (3, 6), 30)

@@ -163,3 +163,31 @@ def test_parameter_is_a_leaf_tensor():
     assert "Parameter containing" in repr(p)
     frozen = nn.Parameter(np.zeros(2, np.float32), requires_grad=False)
     assert not frozen.requires_grad
+
+
+def test_deepcopy_gives_independent_parameters():
+    import copy
+
+    net = Net()
+    twin = copy.deepcopy(net)
+    assert isinstance(twin.fc1.weight, nn.Parameter) and twin.fc1.weight is not net.fc1.weight
+    x = dg.randn(3, 4)
+    np.testing.assert_array_equal(twin(x).numpy(), net(x).numpy())
+    with dg.no_grad():
+        twin.fc1.weight.data[...] = 0
+    assert np.any(net.fc1.weight.numpy() != 0)
+
+
+def test_train_goes_through_overridden_train():
+    calls = []
+
+    class Custom(nn.Module):
+        def train(self, mode=True):
+            calls.append(mode)
+            return super().train(mode)
+
+    outer = nn.Sequential(Custom())
+    outer.eval()
+    assert calls == [False] and not outer[0].training
+    with pytest.raises(TypeError, match="bool"):
+        outer.train("yes")

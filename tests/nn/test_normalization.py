@@ -95,3 +95,22 @@ def test_normalization_gradcheck_float64():
     lw = dg.randn(2, 2, dtype=dg.float64, requires_grad=True)
     dg.gradcheck(lambda x, w: F.layer_norm(x, (2, 2), w, None), x, lw)
     dg.gradcheck(lambda x, w, b: F.group_norm(x, 3, w, b), x, w, b)
+
+
+def test_layer_norm_of_an_unbatched_vector(torch):
+    theirs = torch.nn.LayerNorm(6)
+    _randomize_affine(torch, theirs)
+    check_torch_parity(torch, nn.LayerNorm(6), theirs, np.random.randn(6).astype(np.float32))
+
+
+@pytest.mark.parametrize("p,dim", [(2.0, 1), (1.0, -1)])
+def test_functional_normalize_matches_torch(torch, p, dim):
+    x = np.random.randn(4, 5).astype(np.float32)
+    x[0] = 0  # a zero vector stays finite thanks to eps
+    xd, xt = dg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yd, yt = F.normalize(xd, p, dim), torch.nn.functional.normalize(xt, p, dim)
+    np.testing.assert_allclose(yd.numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    g = np.random.randn(4, 5).astype(np.float32)
+    yd.backward(dg.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-6)

@@ -114,9 +114,26 @@ def test_col2im_is_the_adjoint_of_im2col():
     geom = Geometry(3, 2, sh=2, sw=1, dh=1, dw=2, pad_top=1, pad_bottom=2, pad_left=0, pad_right=1)
     x = rng.standard_normal((2, 3, 9, 8))
     ho, wo = geom.out_size(9, 8)
-    cols = rng.standard_normal((2, 3 * 3 * 2, ho * wo))
+    cols = rng.standard_normal((3 * 3 * 2, 2 * ho * wo))
     lhs = (im2col(x, geom, ho, wo) * cols).sum()
-    rhs = (x * col2im(cols, geom, 9, 8, ho, wo)).sum()
+    rhs = (x * col2im(cols, geom, 2, 9, 8, ho, wo)).sum()
+    assert abs(lhs - rhs) < 1e-9 * abs(lhs)
+
+
+def test_col2im_is_the_adjoint_of_im2col_in_the_wide_layout():
+    """Stride 1 uses whole padded rows per column block; with zero junk columns col2im is still the transpose."""
+    rng = np.random.default_rng(8)
+    geom = Geometry(3, 2, dh=2, dw=1, pad_top=1, pad_bottom=0, pad_left=2, pad_right=1)
+    assert geom.wide
+    x = rng.standard_normal((2, 3, 9, 8))
+    ho, wo = geom.out_size(9, 8)
+    rw = geom.row_width(8, wo)
+    assert rw == 8 + 3 > wo
+    cols = rng.standard_normal((3 * 3 * 2, 2, ho, rw))
+    cols[..., wo:] = 0  # the junk columns, as the convolution keeps them
+    cols = cols.reshape(3 * 3 * 2, -1)
+    lhs = (im2col(x, geom, ho, wo) * cols).sum()
+    rhs = (x * col2im(cols, geom, 2, 9, 8, ho, wo)).sum()
     assert abs(lhs - rhs) < 1e-9 * abs(lhs)
 
 

@@ -150,3 +150,18 @@ def test_mean_of_float32_stays_float32_and_accurate():
     x = dg.tensor(data)
     assert x.mean().dtype == np.float32
     np.testing.assert_allclose(x.mean(axis=0).numpy(), data.mean(axis=0), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 2)], ids=str)
+def test_prod_gradient_with_zeros(torch_or_none, axis):
+    data = np.random.default_rng(0).uniform(0.5, 1.5, (3, 4, 2))
+    data[0, 1, 0] = 0.0
+    data[1, :, 1] = 0.0  # a group with two zeros
+    data[2, 2, 1] = 0.0
+    if torch_or_none is None:
+        x = dg.tensor(data, requires_grad=True)
+        x.prod(axis=axis).sum().backward()
+        assert np.all(np.isfinite(x.grad.numpy()))
+        return
+    torch_fn = _torch_reduce(torch_or_none, "prod", axis, False)
+    check_op(torch_or_none, lambda x: x.prod(axis=axis), inputs=[data], torch_fn=torch_fn, gradcheck=False)

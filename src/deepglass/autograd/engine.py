@@ -7,6 +7,8 @@ intermediate buffers are released as soon as backward no longer needs them.
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
+
 from .. import tensor as _tensor
 
 
@@ -17,50 +19,33 @@ def _freed_error(fn) -> RuntimeError:
     )
 
 
-def _topological_order(root) -> list:
-    """Tensors produced by ops, each after every tensor it depends on (iterative depth-first search).
-
-    Tensors are dict/set keys by identity (`Tensor.__hash__` is `object.__hash__`).
-    """
-    order, visited = [], set()
-    stack = [(root, False)]
-    append, pop = stack.append, stack.pop
-    while stack:
-        tensor, expanded = pop()
-        if expanded:
-            order.append(tensor)
-            continue
-        if tensor in visited:
-            continue
-        visited.add(tensor)
-        append((tensor, True))
-        inputs = tensor._ctx.inputs
-        if inputs is None:
-            raise _freed_error(tensor._ctx)
-        for x in inputs:
-            if x._ctx is not None and x not in visited:
-                append((x, False))
-    return order
-
-
 def backward(root, gradient, retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf), weighted by `gradient`, into every leaf's `.grad`."""
+    """Accumulate d(root)/d(leaf), weighted by `gradient`, into every leaf's `.grad`.
+
+    Every op-made tensor carries `_seq`, its creation number, and an op's inputs always exist
+    before its output. So popping the pending tensor with the highest `_seq` from a heap visits
+    each node only after all of its consumers: a reverse topological order, with no separate sort.
+    """
     if root._ctx is None:
         _accumulate_leaf(root, gradient, owned=False)
         return
-    grads = {root: gradient}
-    handed_out = {id(gradient)}  # arrays given to some node already: a leaf must not keep them uncopied
-    for tensor in reversed(_topological_order(root)):
-        gy = grads.pop(tensor, None)
-        if gy is None:
-            continue
+    grads = {root: gradient}  # pending gradient per tensor (hashed by identity)
+    heap = [(-root._seq, root)]
+    while heap:
+        tensor = heappop(heap)[1]
+        gy = grads.pop(tensor)
         fn = tensor._ctx
+        inputs = fn.inputs
+        if inputs is None:
+            raise _freed_error(fn)
         if tensor._retain_grad:
             _accumulate_leaf(tensor, gy, owned=False)
         input_grads = fn.backward(gy)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
-        for x, gx in zip(fn.inputs, input_grads):
+        elif len(input_grads) > 2 or (len(input_grads) == 2 and input_grads[0] is input_grads[1]):
+            input_grads = _unshare(input_grads, gy)
+        for x, gx in zip(inputs, input_grads):
             if gx is None or not x.requires_grad:
                 continue
             if gx.shape != x.data.shape:
@@ -68,16 +53,37 @@ def backward(root, gradient, retain_graph: bool = False) -> None:
                     f"{fn.name}.backward returned a gradient of shape {gx.shape} for an input of shape "
                     f"{x.data.shape}"
                 )
-            key = id(gx)
             if x._ctx is None:
-                _accumulate_leaf(x, gx, owned=key not in handed_out)
+                # gy itself may also be held by another node, and a view shares memory: copy those
+                _accumulate_leaf(x, gx, owned=gx is not gy and gx.base is None)
             else:
                 previous = grads.get(x)
-                grads[x] = gx if previous is None else previous + gx
-            handed_out.add(key)
+                if previous is None:
+                    grads[x] = gx
+                    heappush(heap, (-x._seq, x))
+                else:
+                    grads[x] = previous + gx
         if not retain_graph:
             fn.__dict__.clear()
             fn.inputs = None
+
+
+def _unshare(grads: tuple, gy) -> tuple:
+    """Copy an array a backward returned for two inputs (other than gy, which leaves copy anyway),
+    so no two leaves end up sharing one gradient buffer."""
+    if len(grads) == 2:
+        a, b = grads
+        if a is b and a is not None and a is not gy:
+            return a, b.copy()
+        return grads
+    out, seen = [], set()
+    for g in grads:
+        if g is not None and g is not gy and id(g) in seen:
+            g = g.copy()
+        elif g is not None:
+            seen.add(id(g))
+        out.append(g)
+    return tuple(out)
 
 
 def _accumulate_leaf(tensor, gx, owned: bool) -> None:
@@ -87,12 +93,9 @@ def _accumulate_leaf(tensor, gx, owned: bool) -> None:
         owned = True
     if tensor.grad is None:
         # a view (base set) may share memory with a gradient handed to another tensor
-        if not owned or getattr(gx, "base", None) is not None or not gx.flags.c_contiguous or not _writeable(gx):
+        flags = gx.flags
+        if not owned or gx.base is not None or not flags.c_contiguous or not getattr(flags, "writeable", True):
             gx = gx.copy()
         tensor.grad = _tensor.Tensor._wrap(gx)
     else:
         tensor.grad.data = tensor.grad.data + gx
-
-
-def _writeable(array) -> bool:
-    return getattr(array.flags, "writeable", True)

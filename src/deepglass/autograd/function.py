@@ -29,16 +29,29 @@ class Function:
     def apply(cls, *inputs, **params):
         """Run the op on Tensors `inputs`; returns a Tensor (recorded when gradients are needed)."""
         fn = cls()
-        if len(inputs) == 1:
-            out = fn.forward(inputs[0].data, **params)
-        else:
-            arrays = [x.data for x in inputs]
-            first = type(arrays[0])
-            for a in arrays:
-                if type(a) is not first:
-                    _check_same_device(cls.__name__, inputs)
-                    break
-            out = fn.forward(*arrays, **params)
+        if len(inputs) == 1:  # the unary case, kept short because it is the most common
+            x = inputs[0]
+            out = fn.forward(x.data, **params)
+            if x.requires_grad and _GradMode.enabled:
+                fn.inputs, fn.needs_input_grad = inputs, (True,)
+                return _tensor.Tensor._from_op(out, fn)
+            return _tensor.Tensor._wrap(out)
+        if len(inputs) == 2:  # binary ops: the same steps as below, unrolled
+            a, b = inputs
+            if type(a.data) is not type(b.data):
+                _check_same_device(cls.__name__, inputs)
+            out = fn.forward(a.data, b.data, **params)
+            if (a.requires_grad or b.requires_grad) and _GradMode.enabled:
+                fn.inputs, fn.needs_input_grad = inputs, (a.requires_grad, b.requires_grad)
+                return _tensor.Tensor._from_op(out, fn)
+            return _tensor.Tensor._wrap(out)
+        arrays = [x.data for x in inputs]
+        first = type(arrays[0])
+        for a in arrays:
+            if type(a) is not first:
+                _check_same_device(cls.__name__, inputs)
+                break
+        out = fn.forward(*arrays, **params)
         if _GradMode.enabled:
             needs = tuple([x.requires_grad for x in inputs])
             if True in needs:

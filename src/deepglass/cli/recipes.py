@@ -89,7 +89,9 @@ def build_model(name: str, input_shape: tuple, num_classes: int, hidden=(128, 64
         return nn.Sequential(*layers, nn.Linear(width, num_classes))
     if name == "cnn":
         if len(input_shape) != 3:
-            raise UsageError(f"model 'cnn' needs image inputs (C, H, W); this dataset has samples of shape {input_shape}")
+            raise UsageError(
+                f"model 'cnn' needs image inputs (C, H, W); this dataset has samples of shape {input_shape}"
+            )
         channels = input_shape[0]
         return nn.Sequential(
             nn.Conv2d(channels, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),

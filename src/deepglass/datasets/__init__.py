@@ -13,7 +13,7 @@ from .cat_vs_noncat import cat_vs_noncat
 from .cifar10 import cifar10
 from .download import ChecksumError, RemoteFile, data_root, download_url, fetch, file_hash
 from .errors import DataFileError
-from .image_folder import image_folder
+from .image_folder import ImageFolder, image_folder
 from .iris import iris
 from .medmnist import medmnist
 from .mnist import fashion_mnist, mnist, read_idx

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import http.client
 import os
+import sys
 import tempfile
 import urllib.request
 from dataclasses import dataclass
@@ -126,8 +127,10 @@ def fetch(name: str, files: list[RemoteFile], root: str | os.PathLike | None = N
     for spec in files:
         path = find_file(spec, folders)
         if path is None and download and spec.url:
+            target = base / name / spec.filename
+            print(f"deepglass: downloading {spec.url} to {target}", file=sys.stderr)
             try:
-                path = download_url(spec.url, base / name / spec.filename, md5=spec.md5, sha256=spec.sha256)
+                path = download_url(spec.url, target, md5=spec.md5, sha256=spec.sha256)
             except ChecksumError:
                 raise
             except OSError as e:

@@ -4,7 +4,9 @@ Layouts understood:
   path/<class>/*.png                     → everything in `.train` (optionally `validation_split` of it in `.val`)
   path/{train,val,test}/<class>/*.png    → those splits (`valid`/`validation` also name the val split)
 Images are decoded with Pillow (`pip install 'deepglass[images]'`), converted to RGB or grayscale,
-resized when `image_size` is given, and stacked into uint8 N×H×W×3 or N×H×W.
+resized when `image_size` is given, and stacked into uint8 N×H×W×3 or N×H×W by `image_folder`.
+`ImageFolder` is the lazy kind for trees too big for memory: it decodes one file per `[i]`
+(use `DataLoader(..., prefetch=2)` to overlap the decoding with training).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data.dataset import ArrayDataset
+from ..data.dataset import ArrayDataset, Dataset
 from .errors import DataFileError
 from .splits import DatasetSplits
 
@@ -111,3 +113,42 @@ def image_folder(path: str | os.PathLike, image_size: int | tuple[int, int] | No
     return DatasetSplits(name=root.name, train=splits["train"], val=splits.get("val"), test=splits.get("test"),
                          class_names=class_names, task="binary" if len(class_names) == 2 else "multiclass",
                          info={"path": str(root), "color_mode": color_mode})
+
+
+class ImageFolder(Dataset):
+    """Lazy class-per-folder dataset: `[i]` decodes file i and returns (image, label), like torchvision's.
+
+    Images are uint8 H×W×3 (or H×W for grayscale), passed through `transform` when given.
+    `.classes`, `.class_to_idx` and `.samples` (path, label) describe the tree.
+    """
+
+    def __init__(self, root: str | os.PathLike, transform=None, target_transform=None,
+                 image_size: int | tuple[int, int] | None = None, color_mode: str = "rgb",
+                 extensions: tuple[str, ...] = EXTENSIONS):
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"ImageFolder: {self.root} is not a folder")
+        self.classes = [p.name for p in _class_folders(self.root)]
+        self.class_to_idx = {c: k for k, c in enumerate(self.classes)}
+        ext = tuple(e.lower() for e in extensions)
+        self.samples = [(str(f), k) for k, c in enumerate(self.classes) for f in _files(self.root / c, ext)]
+        if not self.samples:
+            raise FileNotFoundError(f"ImageFolder: no images with extensions {extensions} under {self.root}")
+        self.transform, self.target_transform = transform, target_transform
+        self.image_size, self.color_mode = image_size, color_mode
+
+    @property
+    def targets(self) -> list[int]:
+        return [label for _, label in self.samples]
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, index):
+        path, label = self.samples[index]
+        image = load_image(Path(path), self.image_size, self.color_mode)
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            label = self.target_transform(label)
+        return image, label

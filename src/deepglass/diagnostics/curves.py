@@ -82,7 +82,7 @@ def diagnose(
     `history` has per-epoch (or per-step) lists: 'loss' and optionally 'val_loss', 'accuracy',
     'val_accuracy'. `flat_tolerance`: a relative loss drop below this is 'flat'. `gap_tolerance`: a
     relative rise of validation loss above its minimum (or a train/val accuracy gap) beyond this is
-    'overfitting'. `target_accuracy`: below this on the training set (with a small gap) is 'underfitting'.
+    'overfitting'. `target_accuracy`: below this on the training set (and not overfitting) is 'underfitting'.
     `chance_loss`: the loss of a constant guess (log(num_classes) for softmax cross-entropy), used to
     call a loss 'high'.
     """
@@ -140,9 +140,12 @@ def diagnose(
             {"first_loss": first, "last_loss": last, "relative_drop": drop},
         ))
 
+    if not any(f.kind == "flat" for f in found):
+        found.extend(_exploded(hist, loss))
     found.extend(_overfitting(hist, loss, gap_tolerance))
-    if not any(f.kind in ("diverged", "diverging", "flat") for f in found):
-        found.extend(_underfitting(hist, loss, target_accuracy, gap_tolerance, chance_loss))
+    if not any(f.kind in ("diverged", "diverging", "flat", "exploded") for f in found):
+        if not any(f.kind == "overfitting" for f in found):
+            found.extend(_underfitting(hist, loss, target_accuracy, chance_loss))
         found.extend(_still_improving(hist, loss, flat_tolerance))
 
     if not found:
@@ -155,6 +158,24 @@ def _last_finite(values: list[float]) -> float:
     return values[-1] if values else float("nan")
 
 
+def _exploded(hist: dict, loss: list[float]) -> list[Finding]:
+    """Accuracy that never improves while the loss swings by a large factor: an early explosion."""
+    acc_key = _accuracy_key(hist)
+    if not acc_key or len(hist[acc_key]) < 2:
+        return []
+    acc = hist[acc_key]
+    gain = max(acc) - acc[0]
+    swing = max(loss) / max(min(loss), 1e-12)
+    if gain < 0.05 and swing > 5:
+        return [Finding(
+            "exploded",
+            "the loss swung by a large factor but accuracy never improved: the loss exploded early (learning "
+            "rate far too high), the weights blew up and units died; lower the learning rate 10-100x",
+            {"max_loss": max(loss), "min_loss": min(loss), "first_accuracy": acc[0], "best_accuracy": max(acc)},
+        )]
+    return []
+
+
 def _overfitting(hist: dict, loss: list[float], gap_tolerance: float) -> list[Finding]:
     val = [v for v in hist.get("val_loss", []) if math.isfinite(v)]
     out = []
@@ -162,7 +183,9 @@ def _overfitting(hist: dict, loss: list[float], gap_tolerance: float) -> list[Fi
         best = min(range(len(val)), key=val.__getitem__)
         rise = (val[-1] - val[best]) / max(abs(val[best]), 1e-12)
         train_fell = loss[min(len(loss), len(val)) - 1] < loss[min(best, len(loss) - 1)]
-        if rise > gap_tolerance and best < len(val) - 1 and train_fell:
+        acc_key, val_key = _accuracy_key(hist), _accuracy_key(hist, "val_")
+        train_ahead = not (acc_key and val_key) or hist[acc_key][-1] > hist[val_key][-1]  # memorizing, not broken
+        if rise > gap_tolerance and best < len(val) - 1 and train_fell and train_ahead:
             out.append(Finding(
                 "overfitting",
                 "validation loss rises while training loss keeps falling: the model memorizes the training "
@@ -187,13 +210,13 @@ def _overfitting(hist: dict, loss: list[float], gap_tolerance: float) -> list[Fi
     return out
 
 
-def _underfitting(hist, loss, target_accuracy, gap_tolerance, chance_loss) -> list[Finding]:
+def _underfitting(hist, loss, target_accuracy, chance_loss) -> list[Finding]:
     acc_key = _accuracy_key(hist)
     val_key = _accuracy_key(hist, "val_")
     if acc_key and hist[acc_key]:
         acc = hist[acc_key][-1]
         vacc = hist[val_key][-1] if val_key and hist[val_key] else acc
-        if acc < target_accuracy and acc - vacc < gap_tolerance:
+        if acc < target_accuracy:
             return [Finding(
                 "underfitting",
                 "training and validation accuracy are both low: the model underfits; train longer, use a "

@@ -45,10 +45,12 @@ def explained_variance_ratio(x, n_components: int = 2) -> np.ndarray:
 
 
 def tsne(x, n_components: int = 2, perplexity: float = 30.0, random_state: int | None = None,
-         pca_first: int | None = 50) -> np.ndarray:
+         pca_first: int | None = 50, n_threads: int | None = None) -> np.ndarray:
     """t-SNE through scikit-learn (`pip install 'deepglass[tsne]'`); PCA to `pca_first` dims first (faster).
 
     `random_state` defaults to a draw from deepglass's generator, so `dg.manual_seed` makes it repeat.
+    `n_threads` caps scikit-learn's OpenMP threads: on a busy machine 1 can be 50x faster than the
+    default (idle threads spin-wait for cores that other processes hold).
     """
     try:
         from sklearn.manifold import TSNE
@@ -63,7 +65,12 @@ def tsne(x, n_components: int = 2, perplexity: float = 30.0, random_state: int |
         random_state = int(dg.random.default_generator().integers(0, 2**31 - 1))
     perplexity = min(perplexity, max((len(data) - 1) / 3, 1.0))
     model = TSNE(n_components=n_components, perplexity=perplexity, random_state=random_state, init="pca")
-    return model.fit_transform(data)
+    if n_threads is None:
+        return model.fit_transform(data)
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    with threadpool_limits(n_threads, user_api="openmp"):
+        return model.fit_transform(data)
 
 
 def embed(x, method: str = "pca", **kwargs) -> np.ndarray:

@@ -11,13 +11,7 @@ import math
 
 import numpy as np
 
-from .probe import capture_outputs, eval_mode, find_layer, first_conv_layer, leaf_modules
-
-
-def _to_tensor(x):
-    import deepglass as dg
-
-    return x if isinstance(x, dg.Tensor) else dg.tensor(np.asarray(x, dtype=np.float32))
+from .probe import as_input, capture_outputs, eval_mode, find_layer, first_conv_layer, leaf_modules
 
 
 def first_layer_filters(model) -> np.ndarray:
@@ -67,7 +61,7 @@ def feature_maps(model, x, layer) -> np.ndarray:
     """The output of `layer` (a module or its name) for one input `x` (C, H, W) or a batch: (C', H', W')."""
     import deepglass as dg
 
-    x = _to_tensor(x)
+    x = as_input(x, model)
     single = x.ndim == 3
     if single:
         x = x.reshape(1, *x.shape)
@@ -97,7 +91,7 @@ def layer_features(model, x, layer=None, batch_size: int = 256) -> np.ndarray:
     try:
         with eval_mode(model), dg.no_grad():
             for i in range(0, len(x), batch_size):
-                model(_to_tensor(x[i: i + batch_size]))
+                model(as_input(x[i: i + batch_size], model))
                 value = captured["value"].numpy()
                 chunks.append(value.reshape(len(value), -1))
     finally:

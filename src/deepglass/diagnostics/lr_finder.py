@@ -32,9 +32,11 @@ class LRFinderResult:
         return plot_lr_find(self, path)
 
 
-def _parts(model, loss_fn, optimizer):
+def _parts(model, loss_fn, optimizer, sample_x):
     module = getattr(model, "module", model)
     loss_fn = loss_fn or getattr(model, "loss_fn", None) or getattr(model, "loss", None)
+    if optimizer is None and getattr(model, "optimizer", None) is None and hasattr(model, "_ensure_built"):
+        model._ensure_built(_as_tensor(sample_x, _device(module)))  # lazy layers: build, then the optimizer
     optimizer = optimizer or getattr(model, "optimizer", None)
     if not callable(loss_fn) or optimizer is None:
         raise ValueError("lr_find: pass a compiled training Model, or an nn.Module with loss_fn= and optimizer=")
@@ -61,10 +63,15 @@ def _batches(x, y, batch_size: int):
             yield x[idx], y[idx]
 
 
-def _as_tensor(value):
+def _device(module) -> str:
+    return next((p.device for p in module.parameters()), "cpu") if hasattr(module, "parameters") else "cpu"
+
+
+def _as_tensor(value, device: str = "cpu"):
     import deepglass as dg
 
-    return value if isinstance(value, dg.Tensor) else dg.tensor(np.asarray(value))
+    tensor = value if isinstance(value, dg.Tensor) else dg.tensor(np.asarray(value))
+    return tensor if tensor.device == device else tensor.to(device)
 
 
 def lr_find(model, x, y=None, loss_fn=None, optimizer=None, start_lr: float = 1e-7, end_lr: float = 10.0,
@@ -80,7 +87,9 @@ def lr_find(model, x, y=None, loss_fn=None, optimizer=None, start_lr: float = 1e
 
     if not 0 < start_lr < end_lr:
         raise ValueError(f"lr_find: need 0 < start_lr < end_lr, got {start_lr} and {end_lr}")
-    module, loss_fn, optimizer = _parts(model, loss_fn, optimizer)
+    sample = next(iter(x))[0] if y is None else x[:1]
+    module, loss_fn, optimizer = _parts(model, loss_fn, optimizer, sample)
+    device = _device(module)
     params = [(p, p.data.copy()) for _, p in module.named_parameters()]
     buffers = [(b, b.data.copy()) for _, b in module.named_buffers()] if hasattr(module, "named_buffers") else []
     grads = [(p, p.grad) for p, _ in params]
@@ -97,7 +106,7 @@ def lr_find(model, x, y=None, loss_fn=None, optimizer=None, start_lr: float = 1e
             for group in optimizer.param_groups:
                 group["lr"] = lr
             optimizer.zero_grad()
-            loss = loss_fn(module(_as_tensor(xb)), _as_tensor(yb))
+            loss = loss_fn(module(_as_tensor(xb, device)), _as_tensor(yb, device))
             loss.backward()
             optimizer.step()
             value = float(loss.item())

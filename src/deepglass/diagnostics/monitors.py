@@ -17,45 +17,37 @@ import math
 
 import numpy as np
 
+from ..backend import get_array_module
+from ..training.callbacks import Callback
 from .nonfinite import NonFiniteEvent, first_nonfinite_op, is_finite
 from .probe import leaf_modules
 
 
-def _callback_base():
-    try:
-        from ..training.callbacks import Callback
-    except ImportError:  # the training engine is optional for using the monitor by hand
-        return object
-    return Callback
-
-
 def _norm(array) -> float:
-    xp = __import__("deepglass").backend.get_array_module(array)
-    return float(xp.sqrt((array.astype(xp.float64) ** 2).sum()))
+    """The 2-norm (BLAS nrm2 scales internally, so huge weights do not overflow to inf)."""
+    return float(get_array_module(array).linalg.norm(array.ravel()))
 
 
-class LayerMonitor(_callback_base()):
+class LayerMonitor(Callback):
     """Per-layer parameter/gradient norms, update/weight ratios, activation statistics and NaN detection.
 
-    `every`: sample the statistics every N training steps (1 = every step; the NaN check of the loss
-    runs every step regardless). `check_layers`: also check each layer's output for NaN/inf on every
-    step (one `isfinite` pass per layer), to name the layer and op where it appeared.
-    `ratio_range`: update/weight ratios outside it are flagged (default 1e-4..1e-2 around 1e-3).
+    `every`: sample the statistics every N training steps (1 = every step). The loss is checked for
+    NaN/inf at every step; a NaN gradient behind a finite loss shows at the next sampled step.
+    `check_layers`: also check each layer's output on every step (a max/min pass per layer), to name
+    the layer and op where a NaN/inf appeared.
+    `ratio_range`: update/weight ratios outside it are flagged (default 1e-4..3e-2 around 1e-3).
     `stop_on_nonfinite`: stop training at the first NaN/inf. `module`: the nn.Module to watch, when
     the monitor is used without the training engine (otherwise `model.module`).
     """
 
-    def __init__(self, every: int = 10, check_layers: bool = True, ratio_range=(1e-4, 1e-2),
+    def __init__(self, every: int = 10, check_layers: bool = True, ratio_range=(1e-4, 3e-2),
                  stop_on_nonfinite: bool = True, module=None):
+        super().__init__()
         if every < 1:
             raise ValueError(f"LayerMonitor: every must be >= 1, got {every}")
         self.every, self.check_layers = every, check_layers
         self.ratio_range, self.stop_on_nonfinite = ratio_range, stop_on_nonfinite
-        if _callback_base() is not object:
-            super().__init__()
         self._module = module
-        self.model = None
-        self.params: dict = {}  # what fit() passes through set_params (epochs, steps, ...)
         self.step = 0
         self.steps: list[int] = []
         self.param_stats: dict[str, dict[str, list[float]]] = {}
@@ -65,14 +57,9 @@ class LayerMonitor(_callback_base()):
         self._handles: list = []
         self._sampling = False
         self._layer_event: tuple | None = None
+        self._pending: list = []  # GPU: (layer, type, op, device-side "all finite" flag) of this step
 
     # ---- wiring -------------------------------------------------------------------------------
-    def set_model(self, model) -> None:
-        self.model = model
-
-    def set_params(self, params: dict) -> None:
-        self.params = params
-
     @property
     def module(self):
         module = self._module if self._module is not None else getattr(self.model, "module", self.model)
@@ -97,7 +84,12 @@ class LayerMonitor(_callback_base()):
                 return
             if self._sampling:
                 self._record_activation(name, kind, output.data)
-            if self.check_layers and self._layer_event is None and not is_finite(output.data):
+            if not self.check_layers or self._layer_event is not None:
+                return
+            if not isinstance(output.data, np.ndarray):  # GPU: no host sync per layer; one check per step
+                op = output.grad_fn.name if output.grad_fn is not None else ""
+                self._pending.append((name, kind, op, get_array_module(output.data).isfinite(output.data).all()))
+            elif not is_finite(output.data):  # CPU: check now, while the layer's graph can still be walked
                 op, detail = first_nonfinite_op(output, self._param_names)
                 self._layer_event = (name, kind, op, detail)
 
@@ -105,8 +97,7 @@ class LayerMonitor(_callback_base()):
 
     # ---- callback hooks -----------------------------------------------------------------------
     def on_train_begin(self, logs=None) -> None:
-        if self.check_layers or self.every >= 1:
-            self._install_hooks()
+        self._install_hooks()
 
     def on_train_end(self, logs=None) -> None:
         self._remove_hooks()
@@ -114,18 +105,22 @@ class LayerMonitor(_callback_base()):
     def on_train_batch_begin(self, batch, logs=None) -> None:
         if not self._handles:
             self._install_hooks()
+        self._layer_event, self._pending = None, []  # forget validation passes run since the last step
         self._sampling = self.step % self.every == 0
         if self._sampling:
             self._before = {n: p.data.copy() for n, p in self.module.named_parameters()}
 
     def on_train_batch_end(self, batch, logs=None) -> None:
-        loss = (logs or {}).get("loss")
-        if self._sampling:
+        logs = logs or {}
+        loss = logs.get("batch_loss", logs.get("loss"))
+        sampled = self._sampling
+        if sampled:
             self._record_parameters()
             self._sampling = False
         if self.nonfinite is None:
-            self._check_nonfinite(loss)
-        self._layer_event = None
+            self._resolve_pending()
+            self._check_nonfinite(loss, check_gradients=sampled)
+        self._layer_event, self._pending = None, []
         self.step += 1
 
     # ---- measurements -------------------------------------------------------------------------
@@ -147,14 +142,23 @@ class LayerMonitor(_callback_base()):
             stats.setdefault("dead_fraction", [])
         if len(stats["mean"]) >= len(self.steps) + 1:  # a layer called twice in one step: keep the first
             return
-        values = data.astype("float64")
-        stats["mean"].append(float(values.mean()))
-        stats["std"].append(float(values.std()))
+        stats["mean"].append(float(data.mean()))  # NumPy/CuPy sum pairwise: float32 is accurate enough
+        stats["std"].append(float(data.std()))
         if "dead_fraction" in stats:
             units = (data.reshape(data.shape[0], -1) <= 0).all(axis=0)
             stats["dead_fraction"].append(float(units.mean()))
 
-    def _check_nonfinite(self, loss) -> None:
+    def _resolve_pending(self) -> None:
+        """GPU path: one host sync for all layers' finiteness flags; name the first bad layer and its last op."""
+        if not self._pending or self._layer_event is not None:
+            return
+        xp = get_array_module(self._pending[0][3])
+        finite = xp.stack([flag for *_, flag in self._pending]).get()
+        if not finite.all():
+            name, kind, op, _ = self._pending[int(np.argmin(finite))]
+            self._layer_event = (name, kind, op, "(the last op of the layer; run on the CPU to name the inner op)")
+
+    def _check_nonfinite(self, loss, check_gradients: bool) -> None:
         event = None
         if self._layer_event is not None:
             name, kind, op, detail = self._layer_event
@@ -170,9 +174,9 @@ class LayerMonitor(_callback_base()):
         elif loss is not None and not math.isfinite(float(loss)):
             event = NonFiniteEvent(self.step, "loss", "", "", f"the loss is {loss} while every layer output is "
                                    "finite: the loss function met a log(0) or overflow (check labels/targets)")
-        else:
-            for name, p in self.module.named_parameters():
-                if p.grad is not None and not is_finite(p.grad.data):
+        elif check_gradients:  # the gradient norms were just computed: a NaN/inf gradient shows there
+            for name, stats in self.param_stats.items():
+                if not math.isfinite(stats["grad_norm"][-1]):
                     event = NonFiniteEvent(self.step, "gradient", name, "", f"the gradient of {name!r} is NaN/inf "
                                            "although the forward pass was finite (overflow in backward)")
                     break
@@ -191,7 +195,9 @@ class LayerMonitor(_callback_base()):
             ratio = row["update_ratio"]
             is_weight = name.endswith("weight") or "bias" not in name
             row["flag"] = ""
-            if is_weight and ratio > high:
+            if is_weight and row["grad_norm"] == 0:
+                row["flag"] = "no gradient reaches this layer (dead units upstream, or it is not in the graph)"
+            elif is_weight and ratio > high:
                 row["flag"] = f"update/weight ratio {ratio:.1e} > {high:.0e}: learning rate too high for this layer"
             elif is_weight and ratio < low:
                 row["flag"] = f"update/weight ratio {ratio:.1e} < {low:.0e}: learning rate too low for this layer"

@@ -8,6 +8,7 @@ under any backend (Agg on servers and in tests) and never pile up in pyplot's gl
 from __future__ import annotations
 
 import io
+import sys
 
 import numpy as np
 
@@ -20,7 +21,16 @@ def _new_figure(width: float = 6.0, height: float = 4.0):
         from matplotlib.figure import Figure
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("plots need matplotlib: pip install 'deepglass[plot]'") from e
+    _show_in_notebooks(Figure)
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _show_in_notebooks(figure_class) -> None:
+    """In IPython/Jupyter, display a returned Figure as PNG even when pyplot was never imported."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is not None and hasattr(shell, "display_formatter"):
+        shell.display_formatter.formatters["image/png"].for_type(figure_class, figure_png)
 
 
 def save_figure(fig, path) -> None:
@@ -57,6 +67,7 @@ def plot_history(history, path=None):
         if "val_" + key in hist:
             ax.plot(np.arange(1, len(hist["val_" + key]) + 1), hist["val_" + key], "s-", label="validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_ylabel(label)
         ax.set_title(f"{label}: train vs validation")
         ax.grid(alpha=0.3)
@@ -136,6 +147,7 @@ def _display_image(image: np.ndarray) -> np.ndarray:
 def plot_gradcam(model, x, class_idx=None, layer=None, path=None, class_names=None, alpha: float = 0.45):
     """Grad-CAM heat maps overlaid on their inputs (a batch (N, C, H, W) or one image), one panel each."""
     from .gradcam import _seed, grad_cam
+    from .probe import as_input
 
     images = np.asarray(x.numpy() if hasattr(x, "numpy") else x, dtype=np.float32)
     if images.ndim == 3:
@@ -145,7 +157,7 @@ def plot_gradcam(model, x, class_idx=None, layer=None, path=None, class_names=No
         import deepglass as dg
 
         with dg.no_grad():
-            scores = model(dg.tensor(images)).numpy()
+            scores = model(as_input(images, model)).numpy()
         classes = _seed(scores, None)[1]
     else:
         classes = np.broadcast_to(np.asarray(class_idx), (len(images),))
@@ -176,14 +188,19 @@ def plot_embedding(points, labels=None, path=None, title: str = "embedding", ax=
     return _done(fig, path) if fig is not None else ax.figure
 
 
-def plot_embeddings(inputs, features, labels, path=None, method: str = "pca"):
-    """Side by side: the raw inputs and the learned features, embedded in 2-D by `method`, coloured by class."""
+def plot_embeddings(inputs, features, labels, path=None, method: str | None = "pca"):
+    """Side by side: the raw inputs and the learned features, embedded in 2-D by `method`, coloured by class.
+
+    `method=None` takes `inputs` and `features` as ready (N, 2) points (e.g. from an earlier `tsne`).
+    """
     from .embedding import embed
 
     fig = _new_figure(10, 5)
     left, right = fig.subplots(1, 2)
-    plot_embedding(embed(inputs, method), labels, title=f"inputs ({method})", ax=left)
-    plot_embedding(embed(features, method), labels, title=f"learned features ({method})", ax=right)
+    name = method or "2-D"
+    for ax, data, title in ((left, inputs, "inputs"), (right, features, "learned features")):
+        points = np.asarray(data) if method is None else embed(data, method)
+        plot_embedding(points, labels, title=f"{title} ({name})", ax=ax)
     return _done(fig, path)
 
 

@@ -18,6 +18,17 @@ def leaf_modules(module) -> list[tuple[str, object]]:
     return out
 
 
+def as_input(x, module):
+    """`x` (array or Tensor) as a float Tensor on the device of `module`'s parameters."""
+    import numpy as np
+
+    import deepglass as dg
+
+    tensor = x if isinstance(x, dg.Tensor) else dg.tensor(np.asarray(x, dtype=np.float32))
+    device = next((p.device for p in module.parameters()), "cpu") if hasattr(module, "parameters") else "cpu"
+    return tensor if tensor.device == device else tensor.to(device)
+
+
 def find_layer(module, layer):
     """`layer` itself when it is a module, else the submodule named `layer` (e.g. 'features.3')."""
     if not isinstance(layer, str):

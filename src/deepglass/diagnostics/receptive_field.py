@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .probe import keep_grads, leaf_modules
+from .probe import as_input, keep_grads, leaf_modules
 
 _GLOBAL_TYPES = ("Linear", "Flatten", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "GlobalAveragePooling2D", "Dense")
 
@@ -137,7 +137,7 @@ def effective_receptive_field(model, input_shape, n_samples: int = 4, unit=None,
     if inputs is None:
         rng = dg.random.default_generator()
         inputs = rng.standard_normal((n_samples, *input_shape)).astype(np.float32)
-    x = dg.tensor(np.asarray(inputs), requires_grad=True)
+    x = as_input(inputs, model).detach().requires_grad_(True)
     with keep_grads(model):
         y = model(x)
         if y.ndim != 4:

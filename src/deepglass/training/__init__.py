@@ -5,7 +5,7 @@
 
 from . import callbacks, metrics
 from .callbacks import Callback, History
-from .model import Model, ModelIO
+from .model import Model, ModelIO, fit
 from .progress import Progbar, ProgbarLogger
 from .saving import load_model
 from .summary import summarize

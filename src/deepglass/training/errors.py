@@ -1,7 +1,8 @@
 """Errors in a forward pass that name the layer: its name, its index in the model, expected vs received shape.
 
-Nothing is paid on the normal path: only after a forward pass fails is it run again, with hooks that
-record which leaf layer was entered last and what it received (under no_grad, in eval mode).
+Keras models locate the failing layer as they run it (a try/except per layer costs nothing). For any
+other Module nothing is paid on the normal path: only after a forward pass fails is it run again, with
+hooks recording which leaf layer was entered last and what it received (under no_grad, in eval mode).
 """
 
 from __future__ import annotations
@@ -30,8 +31,27 @@ def expected_input(layer) -> str | None:
     return None
 
 
+def layer_error(model, index: int, name: str, layer, received, error: Exception) -> Exception:
+    """A new exception of `error`'s type naming the layer, what it expects and what it received."""
+    if getattr(error, "_deepglass_layer", False):
+        return error
+    expected = expected_input(layer)
+    shape = _shape(received[0]) if isinstance(received, tuple) and len(received) == 1 else _shape(received)
+    message = (
+        f"{type(model).__name__} layer {index} {name!r} ({type(layer).__name__}) failed on input of shape {shape}"
+        + (f"; it expects {expected}" if expected else "")
+        + f".\n{type(error).__name__}: {error}"
+    )
+    try:
+        new = type(error)(message)
+    except Exception:  # noqa: BLE001 - exception types with unusual constructors
+        new = RuntimeError(message)
+    new._deepglass_layer = True
+    return new
+
+
 def _leaves(module):
-    """(index, name, layer) for every leaf layer in call order of registration."""
+    """(index, name, layer) for every leaf layer, in registration order."""
     out = []
     for name, m in module.named_modules():
         if m is not module and not any(True for _ in m.children()):
@@ -40,11 +60,12 @@ def _leaves(module):
 
 
 def explain(module, inputs: tuple, error: Exception) -> Exception:
-    """A new exception of the same type whose message names the failing layer; `error` if none is found."""
+    """`error` re-raised with the failing leaf layer named (found by re-running with hooks)."""
+    if getattr(error, "_deepglass_layer", False):
+        return error
     entered: list = []
     handles = []
-    leaves = _leaves(module)
-    for index, name, layer in leaves:
+    for index, name, layer in _leaves(module):
 
         def pre(m, args, _i=index, _n=name):
             entered.append((_i, _n, m, args))
@@ -64,14 +85,4 @@ def explain(module, inputs: tuple, error: Exception) -> Exception:
     if not entered:
         return error
     index, name, layer, args = entered[-1]
-    received = _shape(args[0]) if len(args) == 1 else _shape(list(args))
-    expected = expected_input(layer)
-    message = (
-        f"in layer {index} {name!r} ({type(layer).__name__}) of {type(module).__name__}: "
-        + (f"it expects input of shape {expected} but received {received}" if expected else f"received {received}")
-        + f".\n{type(error).__name__}: {error}"
-    )
-    try:
-        return type(error)(message)
-    except Exception:  # noqa: BLE001 - exception types with unusual constructors
-        return RuntimeError(message)
+    return layer_error(module, index, name, layer, tuple(args), error)

@@ -19,8 +19,9 @@ from .trainer import Trainer
 class ModelIO:
     """summary / save / save_weights / load_weights, shared by `Model` and the Keras models."""
 
-    def summary(self, input_shape=None, sample=None, show_arithmetic: bool = False, line_length: int = 98,
-                print_fn=print) -> None:
+    def summary(
+        self, input_shape=None, sample=None, show_arithmetic: bool = False, line_length: int = 98, print_fn=print
+    ) -> None:
         """Print each layer's output shape and parameter count, and the totals (trainable / non-trainable).
 
         `input_shape` excludes the batch axis; `show_arithmetic=True` adds (W−F+2P)/S+1 for conv/pool layers.
@@ -77,3 +78,13 @@ class Model(Trainer, ModelIO):
 
     def __repr__(self) -> str:
         return f"Model({self.module!r})"
+
+
+def fit(module, x=None, y=None, optimizer="adam", loss=None, metrics=None, **fit_kwargs):
+    """Train any dg.nn.Module in one call: `Model(module)`, `compile(optimizer, loss, metrics)`, `fit(...)`.
+
+    Returns the History; `fit_kwargs` are `Model.fit`'s (epochs, batch_size, validation_data, callbacks, ...).
+    """
+    model = Model(module)
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    return model.fit(x, y, **fit_kwargs)

@@ -52,7 +52,10 @@ def _architecture(module) -> dict | None:
     name = type(module).__name__
     if io.registered().get(name) is not type(module):
         return None
-    return {"class_name": name, "config": module.get_config()}
+    try:
+        return {"class_name": name, "config": module.get_config()}
+    except ValueError:  # e.g. a plain dg.nn layer inside a Sequential: save the weights, not the architecture
+        return None
 
 
 def _object_config(obj) -> dict | None:
@@ -79,7 +82,8 @@ def _compile_config(model) -> dict | None:
         return None
     args = state["compile_args"]
     config = {
-        "optimizer": _object_config(args["optimizer"]) if not isinstance(args["optimizer"], optim.Optimizer)
+        "optimizer": _object_config(args["optimizer"])
+        if not isinstance(args["optimizer"], optim.Optimizer)
         else _object_config(model.optimizer),
         "loss": _object_config(args["loss"]),
         "metrics": [c for c in (_object_config(m) for m in args["metrics"]) if c is not None],
@@ -193,8 +197,11 @@ def load_model(path: str | os.PathLike, compile: bool = True):  # noqa: A002 - K
     if compile and config:
         loss = _rebuild(config.get("loss"), "loss")
         if loss is not None:
-            model.compile(optimizer=_rebuild(config.get("optimizer"), "optimizer") or "rmsprop", loss=loss,
-                          metrics=[_rebuild(m, "metric") for m in config.get("metrics", [])])
+            model.compile(
+                optimizer=_rebuild(config.get("optimizer"), "optimizer") or "rmsprop",
+                loss=loss,
+                metrics=[_rebuild(m, "metric") for m in config.get("metrics", [])],
+            )
     if compile:
         restore_training_state(model, tensors, info, path)
     return model

@@ -73,8 +73,9 @@ def _kernel_op(module):
     return None
 
 
-def summarize(module, input_shape=None, sample=None, show_arithmetic: bool = False,
-              line_length: int = 98) -> tuple[str, dict]:
+def summarize(
+    module, input_shape=None, sample=None, show_arithmetic: bool = False, line_length: int = 98
+) -> tuple[str, dict]:
     """(the summary text, {'total', 'trainable', 'non_trainable', 'buffers'})."""
     rows = _rows(module)
     outputs: dict[int, object] = {}
@@ -86,8 +87,7 @@ def summarize(module, input_shape=None, sample=None, show_arithmetic: bool = Fal
         op = _kernel_op(layer) if show_arithmetic else None
         if op is not None:
             ops[i] = op
-            handles.append(op.register_forward_pre_hook(
-                lambda m, a, _i=i: inputs.__setitem__(_i, tuple(a[0].shape))))
+            handles.append(op.register_forward_pre_hook(lambda m, a, _i=i: inputs.__setitem__(_i, tuple(a[0].shape))))
     batch_none = sample is None
     if sample is None and input_shape is None:
         input_shape = getattr(module, "input_shape_for_summary", None)
@@ -112,17 +112,21 @@ def summarize(module, input_shape=None, sample=None, show_arithmetic: bool = Fal
         for h in handles:
             h.remove()
 
-    widths = (int(line_length * 0.4), int(line_length * 0.33), line_length - int(line_length * 0.4)
-              - int(line_length * 0.33))
+    names = [f"{name} ({type(layer).__name__})" for name, layer in rows]
+    first = max([int(line_length * 0.4), *[len(n) + 2 for n in names]])
+    widths = (first, int(line_length * 0.33), max(line_length - first - int(line_length * 0.33), 12))
+    line_length = sum(widths)
     title = getattr(module, "name", None) or type(module).__name__
-    lines = [f'Model: "{title}"', "━" * line_length,
-             "Layer (type)".ljust(widths[0]) + "Output Shape".ljust(widths[1]) + "Param #".rjust(widths[2]),
-             "━" * line_length]
-    for i, (name, layer) in enumerate(rows):
+    lines = [
+        f'Model: "{title}"',
+        "━" * line_length,
+        "Layer (type)".ljust(widths[0]) + "Output Shape".ljust(widths[1]) + "Param #".rjust(widths[2]),
+        "━" * line_length,
+    ]
+    for i, (_, layer) in enumerate(rows):
         count = sum(p.numel() for p in layer.parameters())
         shape = _shape_text(outputs[i], batch_none) if i in outputs else "?"
-        lines.append(f"{name} ({type(layer).__name__})".ljust(widths[0]) + shape.ljust(widths[1])
-                     + f"{count:,}".rjust(widths[2]))
+        lines.append(names[i].ljust(widths[0]) + shape.ljust(widths[1]) + f"{count:,}".rjust(widths[2]))
         if show_arithmetic and i in ops:
             text = _arithmetic(ops[i], inputs.get(i))
             if text:
@@ -131,9 +135,17 @@ def summarize(module, input_shape=None, sample=None, show_arithmetic: bool = Fal
     total = sum(p.numel() for p in params)
     trainable = sum(p.numel() for p in params if p.requires_grad)
     buffers = sum(b.numel() for b in module.buffers() if b.dtype.kind == "f")
-    lines += ["━" * line_length, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
-              f"Non-trainable params: {total - trainable:,}"]
+    lines += [
+        "━" * line_length,
+        f"Total params: {total:,}",
+        f"Trainable params: {trainable:,}",
+        f"Non-trainable params: {total - trainable:,}",
+    ]
     if buffers:
         lines.append(f"Buffers (not trained, e.g. BatchNorm running statistics): {buffers:,}")
-    return "\n".join(lines), {"total": total, "trainable": trainable, "non_trainable": total - trainable,
-                              "buffers": buffers}
+    return "\n".join(lines), {
+        "total": total,
+        "trainable": trainable,
+        "non_trainable": total - trainable,
+        "buffers": buffers,
+    }

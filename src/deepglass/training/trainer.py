@@ -77,8 +77,18 @@ class Trainer:
         return self._engine()["step"]
 
     # ---- compile ---------------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
-                run_eagerly=None, steps_per_execution=1, jit_compile=None, **kwargs) -> None:
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        metrics=None,
+        loss_weights=None,
+        weighted_metrics=None,
+        run_eagerly=None,
+        steps_per_execution=1,
+        jit_compile=None,
+        **kwargs,
+    ) -> None:
         """Choose the optimizer, loss and metrics: names ('adam', 'sparse_categorical_crossentropy',
         'accuracy') or objects (dg.optim / Keras optimizers, dg.nn loss modules, Metric objects).
 
@@ -120,6 +130,8 @@ class Trainer:
     def _ensure_built(self, sample_x) -> None:
         """Create lazy weights (one forward pass in eval mode, no graph), then the optimizer."""
         self._engine()
+        if self._needs_build() and getattr(self.module, "declared_input_shape", None) is not None:
+            self.module.build()  # a Keras model that knows its input shape builds from it
         if self._needs_build():
             if sample_x is None:
                 raise ValueError(f"{type(self.module).__name__} is not built yet: give it an input shape or data")
@@ -203,10 +215,25 @@ class Trainer:
         return float(loss.item())
 
     # ---- fit -------------------------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
-            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, class_weight=None,
-            sample_weight=None, initial_epoch: int = 0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq: int = 1) -> History:
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs: int = 1,
+        verbose="auto",
+        callbacks=None,
+        validation_split: float = 0.0,
+        validation_data=None,
+        shuffle: bool = True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch: int = 0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq: int = 1,
+    ) -> History:
         """Train for `epochs` epochs (Keras's arguments); returns the History (`.history['val_loss']` etc.).
 
         `x` may be arrays/Tensors (with `y`), a DataLoader or an iterable/generator of (x, y[, w]) batches.
@@ -235,8 +262,9 @@ class Trainer:
         log_keys = names + ([f"val_{n}" for n in names] if val is not None else []) + ["lr"]
         callback_list = CallbackList(list(callbacks or []) + [self.history] + ([ProgbarLogger()] if verbose else []))
         callback_list.set_model(self)
-        callback_list.set_params({"epochs": epochs, "steps": train.steps, "verbose": verbose,
-                                  "metrics": log_keys, "fitting": True})
+        callback_list.set_params(
+            {"epochs": epochs, "steps": train.steps, "verbose": verbose, "metrics": log_keys, "fitting": True}
+        )
         state["resume_epoch"], state["callbacks"], state["pending_callback_states"] = None, callback_list.callbacks, {}
         callback_list.on_train_begin()
         for cb, cb_state in state["pending_callback_states"].items():  # restored by BackupAndRestore
@@ -315,8 +343,17 @@ class Trainer:
         callback_list.on_test_end(logs)
         return logs
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
-                 callbacks=None, return_dict: bool = False):
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict: bool = False,
+    ):
         """Loss and metrics on data: a float (loss only), a list [loss, *metrics], or a dict."""
         self._check_compiled("evaluate")
         verbose = _verbosity(verbose)
@@ -367,8 +404,11 @@ class Trainer:
         if class_weight is not None and y is not None:
             cw = data_adapter.class_weights_to_sample_weights(data_adapter._host(y), class_weight)
             sample_weight = cw if sample_weight is None else cw * data_adapter._host(sample_weight)
-        return (data_adapter.to_tensor(x, device), data_adapter.to_tensor(y, device, True),
-                data_adapter.to_tensor(sample_weight, device, True))
+        return (
+            data_adapter.to_tensor(x, device),
+            data_adapter.to_tensor(y, device, True),
+            data_adapter.to_tensor(sample_weight, device, True),
+        )
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict: bool = False):
         """One optimization step on one batch; returns its loss (and metrics), like Keras."""

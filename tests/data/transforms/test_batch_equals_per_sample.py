@@ -18,8 +18,8 @@ TRANSFORMS = {
     "noise": lambda g: T.GaussianNoise(sigma=0.2, generator=g),
     "erasing": lambda g: T.RandomErasing(p=0.7, generator=g),
     "erasing_random": lambda g: T.RandomErasing(p=0.7, value="random", generator=g),
-    "compose": lambda g: T.Compose([T.RandomHorizontalFlip(generator=g), T.RandomAffine(10, (0.1, 0.1), generator=g),
-                                    T.ColorJitter(0.3, 0.3, generator=g), T.RandomErasing(generator=g)]),
+    "compose": lambda g: T.Compose([T.RandomHorizontalFlip(), T.RandomAffine(10, (0.1, 0.1)), T.ColorJitter(0.3, 0.3),
+                                    T.GaussianNoise(sigma=0.05), T.RandomErasing(value="random")], generator=g),
 }
 
 

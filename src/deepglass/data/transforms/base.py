@@ -11,9 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...backend import get_array_module
+from ... import backend
 from ...random import default_generator
 from ...tensor import Tensor
+
+
+def get_array_module(x):
+    """numpy or cupy for `x` — loading deepglass's CuPy backend when a CuPy array arrives first."""
+    if backend._cupy is None and hasattr(x, "__cuda_array_interface__"):
+        backend.cupy()
+    return backend.get_array_module(x)
 
 
 class Transform:

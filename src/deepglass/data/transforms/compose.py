@@ -1,4 +1,4 @@
-"""Deterministic building blocks: Compose, ToTensor, Normalize, Lambda."""
+"""Pipelines and deterministic building blocks: Compose, ToTensor, Normalize, Lambda."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ...backend import get_array_module
 from ...tensor import Tensor
-from .base import RandomTransform, SampleStream, Transform, require_float
+from .base import RandomTransform, SampleStream, Transform, get_array_module, require_float
 
 
 class Compose(RandomTransform):
@@ -26,11 +25,9 @@ class Compose(RandomTransform):
         """One image (a 4-D input is taken as a batch); its random steps share one per-sample stream."""
         x = img.data if isinstance(img, Tensor) else img
         if getattr(x, "ndim", 0) == 4:
-            return self.call_single(img, None)
-        stream = SampleStream.draw(self.generator, 1)
-        for t in self.transforms:
-            img = t.call_single(img, stream) if isinstance(t, Transform) else t(img)
-        return img
+            out = self.apply_batch(x)
+            return Tensor._wrap(out) if isinstance(img, Tensor) and not isinstance(out, Tensor) else out
+        return self.call_single(img, SampleStream.draw(self.generator, 1))
 
     def call_single(self, img, stream=None):
         if stream is None:

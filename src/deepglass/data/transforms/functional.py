@@ -12,19 +12,14 @@ import numpy as np
 from ...backend import get_array_module
 
 
-def _gather(flat, iy, ix, H: int, W: int, fill, border: bool):
-    """flat (N, C, H*W) read at integer (iy, ix) of shape (N, P) → (N, C, P); out-of-image → fill."""
-    xp = get_array_module(flat)
+def _framed(x, fill, border: bool):
+    """x (N, C, H, W) inside a frame: 1 pixel left/top, 2 right/bottom, of `fill` (or edge copies for border)."""
+    xp = get_array_module(x)
+    N, C, H, W = x.shape
     if border:
-        iy, ix = xp.clip(iy, 0, H - 1), xp.clip(ix, 0, W - 1)
-        valid = None
-    else:
-        valid = (ix >= 0) & (ix < W) & (iy >= 0) & (iy < H)
-        iy, ix = xp.clip(iy, 0, H - 1), xp.clip(ix, 0, W - 1)
-    idx = (iy * W + ix).astype(np.int64)[:, None, :]
-    out = xp.take_along_axis(flat, xp.broadcast_to(idx, (flat.shape[0], flat.shape[1], idx.shape[2])), axis=2)
-    if valid is not None:
-        out = xp.where(valid[:, None, :], out, xp.asarray(fill, dtype=out.dtype))
+        return xp.pad(x, ((0, 0), (0, 0), (1, 2), (1, 2)), mode="edge")
+    out = xp.full((N, C, H + 3, W + 3), fill, dtype=x.dtype)
+    out[:, :, 1 : H + 1, 1 : W + 1] = x
     return out
 
 
@@ -34,34 +29,50 @@ def warp_affine(x, theta, out_size: tuple[int, int] | None = None, interpolation
 
     `padding_mode='zeros'` puts `fill` where the map leaves the image; 'border' repeats the edge pixels.
     Integer inputs (uint8) are interpolated in float32 and rounded back to their dtype.
+    How: the batch gets a frame of fill pixels, source coordinates are clamped into that frame, and
+    each of the (up to) 4 neighbours is one `take` on the flattened batch — no masks, no Python loop.
     """
     if interpolation not in ("nearest", "bilinear"):
         raise ValueError(f"warp_affine: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+    if padding_mode not in ("zeros", "border"):
+        raise ValueError(f"warp_affine: padding_mode must be 'zeros' or 'border', got {padding_mode!r}")
     xp = get_array_module(x)
     N, C, H, W = x.shape
     Ho, Wo = out_size if out_size is not None else (H, W)
-    theta = xp.asarray(theta, dtype=np.float64).reshape(N, 2, 3)
-    ys, xs = xp.meshgrid(xp.arange(Ho, dtype=np.float64), xp.arange(Wo, dtype=np.float64), indexing="ij")
-    grid = xp.stack([xs.ravel(), ys.ravel(), xp.ones(Ho * Wo)])  # (3, P)
-    src = theta @ grid  # (N, 2, P)
-    sx, sy = src[:, 0], src[:, 1]
-    flat = x.reshape(N, C, H * W)
+    theta = xp.asarray(theta, dtype=np.float32).reshape(N, 2, 3)
+    ys, xs = xp.meshgrid(xp.arange(Ho, dtype=np.float32), xp.arange(Wo, dtype=np.float32), indexing="ij")
+    xs, ys = xs.ravel(), ys.ravel()
+    sx = theta[:, 0, 0:1] * xs + theta[:, 0, 1:2] * ys + theta[:, 0, 2:3]  # (N, P) source x
+    sy = theta[:, 1, 0:1] * xs + theta[:, 1, 1:2] * ys + theta[:, 1, 2:3]
     border = padding_mode == "border"
+    lo_x, hi_x, lo_y, hi_y = (0, W - 1, 0, H - 1) if border else (-1, W, -1, H)
+    sx, sy = xp.clip(sx, lo_x, hi_x), xp.clip(sy, lo_y, hi_y)  # beyond 1 pixel out, everything is frame
+    framed = _framed(x, fill, border)
+    Wf = W + 3
+    flat = framed.reshape(-1)
+    base = (xp.arange(N * C, dtype=np.int64) * ((H + 3) * Wf)).reshape(N, C, 1)
+
+    def corner_index(iy, ix):
+        """Flat index (N, C, P) of framed pixel (iy, ix); the within-image part is exact in float32."""
+        pixel = ((iy + 1) * Wf + (ix + 1)).astype(np.int64)
+        return pixel[:, None, :] + base
+
     if interpolation == "nearest":
-        out = _gather(flat, xp.floor(sy + 0.5), xp.floor(sx + 0.5), H, W, fill, border)
+        out = xp.take(flat, corner_index(xp.floor(sy + 0.5), xp.floor(sx + 0.5)))
     else:
         x0, y0 = xp.floor(sx), xp.floor(sy)
         wx, wy = (sx - x0)[:, None, :], (sy - y0)[:, None, :]
-        ff = flat.astype(np.float32) if flat.dtype.kind != "f" else flat
-        v00 = _gather(ff, y0, x0, H, W, fill, border)
-        v01 = _gather(ff, y0, x0 + 1, H, W, fill, border)
-        v10 = _gather(ff, y0 + 1, x0, H, W, fill, border)
-        v11 = _gather(ff, y0 + 1, x0 + 1, H, W, fill, border)
-        out = (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy
+        if flat.dtype.kind != "f":
+            flat = flat.astype(np.float32)
+        i00 = corner_index(y0, x0)  # its neighbours are +1 (right), +Wf (below), +Wf+1
+        v00, v01 = xp.take(flat, i00), xp.take(flat, i00 + 1)
+        v10, v11 = xp.take(flat, i00 + Wf), xp.take(flat, i00 + (Wf + 1))
+        top = v00 + (v01 - v00) * wx
+        out = top + (v10 + (v11 - v10) * wx - top) * wy
         if x.dtype.kind in "iu":
             info = np.iinfo(x.dtype)
             out = xp.clip(xp.rint(out), info.min, info.max)
-        out = out.astype(x.dtype)
+        out = out.astype(x.dtype, copy=False)
     return out.reshape(N, C, Ho, Wo)
 
 

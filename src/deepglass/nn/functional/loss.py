@@ -148,13 +148,21 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
         a, b = a * dtype.type(scale), b * dtype.type(scale)
     elif reduction not in ("sum", "none"):
         raise ValueError(f"cross_entropy: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
-    onehot = xp.zeros(input.shape, dtype=dtype)
-    xp.put_along_axis(onehot, xp.expand_dims(safe_y, 1), 1, axis=1)
-    q = onehot * xp.expand_dims(a, 1)
+    q = _scatter_rows(safe_y, a, input.shape, xp)
     if eps:
         q += xp.expand_dims(b, 1) * (xp.ones((1, n_classes) + (1,) * (input.ndim - 2), dtype) if w is None else w)
     loss = softmax_cross_entropy(input, q)
     return loss if reduction == "none" else loss.sum()
+
+
+def _scatter_rows(y, values, shape: tuple, xp):
+    """An array of `shape` (N, C, ...) that is zero except values[i, ...] at class y[i, ...] along axis 1."""
+    out = xp.zeros(shape, dtype=values.dtype)
+    if len(shape) == 2:  # the common case, without put_along_axis's index building
+        out[xp.arange(shape[0]), y] = values
+    else:
+        xp.put_along_axis(out, xp.expand_dims(y, 1), xp.expand_dims(values, 1), axis=1)
+    return out
 
 
 def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,
@@ -167,9 +175,7 @@ def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: 
     safe_y = xp.where(keep, y, 0)
     w = _class_weight_row(weight, input, input.ndim)
     w_y = keep.astype(dtype) if w is None else xp.where(keep, w.reshape(-1)[safe_y], 0).astype(dtype)
-    onehot = xp.zeros(input.shape, dtype=dtype)
-    xp.put_along_axis(onehot, xp.expand_dims(safe_y, 1), 1, axis=1)
-    loss = -(input * Tensor._wrap(onehot * xp.expand_dims(w_y, 1))).sum(axis=1)
+    loss = -(input * Tensor._wrap(_scatter_rows(safe_y, w_y, input.shape, xp))).sum(axis=1)
     if reduction == "mean":
         return loss.sum() / float(w_y.sum())
     return _reduce(loss, reduction, "nll_loss")

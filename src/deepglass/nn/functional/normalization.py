@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from ... import ops
 from ...autograd.grad_mode import no_grad
-from ...ops.normalization import normalize
+from ...ops.normalization import normalize as _standardize
 from ...tensor import Tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize"]
 
 
 def _channel_shape(x: Tensor) -> tuple:
@@ -34,7 +35,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                              f"{tuple(input.shape)}")
         stats = {}
         axes = (0,) + tuple(range(2, input.ndim))
-        y = normalize(input, axes, w, b, eps, stats)
+        y = _standardize(input, axes, w, b, eps, stats)
         if training and running_mean is not None:
             with no_grad():
                 m = input.dtype.type(momentum)
@@ -44,14 +45,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 running_var.data *= 1 - m
                 running_var.data += m * unbiased.astype(running_var.dtype, copy=False)
         return y
+    # evaluation: y = x·s + t with per-channel s = weight/σ and t = bias - mean·s (two passes over x;
+    # s and t are tiny Tensors, so weight and bias still get their gradients through them)
     xp = input.xp
-    scale = 1 / xp.sqrt(running_var.data + input.dtype.type(eps))
-    mean = running_mean.data
-    x_hat = (input - Tensor._wrap(mean.reshape(shape).astype(input.dtype))) * Tensor._wrap(
-        scale.reshape(shape).astype(input.dtype))
-    if w is not None:
-        x_hat = x_hat * w
-    return x_hat + b if b is not None else x_hat
+    inv_std = Tensor._wrap((1 / xp.sqrt(running_var.data + input.dtype.type(eps))).astype(input.dtype, copy=False))
+    mean = Tensor._wrap(running_mean.data.astype(input.dtype, copy=False))
+    scale = inv_std if weight is None else weight * inv_std
+    shift = -mean * scale if bias is None else bias - mean * scale
+    return input * scale.reshape(shape) + shift.reshape(shape)
 
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -62,7 +63,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     if tuple(input.shape[input.ndim - k:]) != normalized_shape:
         raise ValueError(f"layer_norm: input of shape {tuple(input.shape)} does not end with normalized_shape "
                          f"{normalized_shape}")
-    return normalize(input, tuple(range(input.ndim - k, input.ndim)), weight, bias, eps)
+    return _standardize(input, tuple(range(input.ndim - k, input.ndim)), weight, bias, eps)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -71,8 +72,15 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     n, c = input.shape[:2]
     if c % num_groups:
         raise ValueError(f"group_norm: {c} channels cannot be split into {num_groups} groups")
-    grouped = normalize(input.reshape(n, num_groups, -1), (2,), None, None, eps).reshape(input.shape)
+    grouped = _standardize(input.reshape(n, num_groups, -1), (2,), None, None, eps).reshape(input.shape)
     shape = _channel_shape(input)
     if weight is not None:
         grouped = grouped * weight.reshape(shape)
     return grouped + bias.reshape(shape) if bias is not None else grouped
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """Scale each vector along `dim` to unit p-norm: x / max(‖x‖_p, eps) (e.g. embeddings before cosine similarity)."""
+    if p == 2:  # clamp before the square root, so a zero vector gets a finite gradient (as in PyTorch)
+        return input / ops.sqrt(ops.clamp((input * input).sum(dim=dim, keepdim=True), eps * eps, None))
+    return input / ops.clamp(ops.norm(input, p, dim=dim, keepdim=True), eps, None)

@@ -68,7 +68,11 @@ class CallbackList:
         if name not in _HOOKS:
             raise AttributeError(name)
 
+        wants_index = name.startswith("on_epoch") or "batch" in name
+
         def call(*args):
+            if len(args) < 1 + wants_index:  # Keras always passes a logs dict
+                args = (*args, {})
             for cb in self.callbacks:
                 getattr(cb, name)(*args)
 

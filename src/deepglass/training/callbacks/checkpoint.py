@@ -14,9 +14,17 @@ from .monitor import MonitorCallback
 class ModelCheckpoint(MonitorCallback):
     """Save to `filepath` at each epoch end; with `save_best_only`, only when `monitor` improved."""
 
-    def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
-                 save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
-                 save_freq="epoch", initial_value_threshold: float | None = None):
+    def __init__(
+        self,
+        filepath: str | os.PathLike,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        save_freq="epoch",
+        initial_value_threshold: float | None = None,
+    ):
         super().__init__(monitor, mode)
         if save_freq != "epoch":
             raise NotImplementedError("ModelCheckpoint saves once per epoch (save_freq='epoch')")
@@ -37,8 +45,10 @@ class ModelCheckpoint(MonitorCallback):
             if value is None or not self.improved(value):
                 return
             if self.verbose:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {value:.5f}, "
-                      f"saving model to {path}")
+                print(
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {value:.5f}, "
+                    f"saving model to {path}"
+                )
             self.best = value
         elif self.verbose:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")

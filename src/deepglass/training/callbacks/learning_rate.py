@@ -39,8 +39,17 @@ class LearningRateScheduler(Callback):
 class ReduceLROnPlateau(MonitorCallback):
     """Multiply the rate by `factor` after `patience` epochs without improvement (then wait `cooldown`)."""
 
-    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
-                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0):
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        verbose: int = 0,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+    ):
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
         super().__init__(monitor, mode, min_delta)
@@ -64,8 +73,6 @@ class ReduceLROnPlateau(MonitorCallback):
                 new = max(old * self.factor, self.min_lr)
                 if old - new > 1e-12:
                     _set_lr(self.model.optimizer, new)
-                    if logs is not None:
-                        logs["lr"] = new
                     if self.verbose:
                         print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
                 self.cooldown_counter, self.wait = self.cooldown, 0

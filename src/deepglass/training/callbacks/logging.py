@@ -35,8 +35,9 @@ class CSVLogger(Callback):
         if self.keys is None:
             self.keys = list(logs)
         if self._writer is None:
-            self._writer = csv.DictWriter(self._file, fieldnames=["epoch", *self.keys], delimiter=self.sep,
-                                          extrasaction="ignore", restval="NA")
+            self._writer = csv.DictWriter(
+                self._file, fieldnames=["epoch", *self.keys], delimiter=self.sep, extrasaction="ignore", restval="NA"
+            )
             if self._write_header:
                 self._writer.writeheader()
         self._writer.writerow({"epoch": epoch, **logs})

@@ -14,8 +14,14 @@ class TensorBoard(Callback):
     """Log to `log_dir/train` and `log_dir/validation` like Keras; `histogram_freq=n` adds weight
     histograms every n epochs; `update_freq='batch'` (or an int) also logs batch losses."""
 
-    def __init__(self, log_dir: str | os.PathLike = "logs", histogram_freq: int = 0, update_freq="epoch",
-                 write_graph: bool = False, **kwargs):
+    def __init__(
+        self,
+        log_dir: str | os.PathLike = "logs",
+        histogram_freq: int = 0,
+        update_freq="epoch",
+        write_graph: bool = False,
+        **kwargs,
+    ):
         super().__init__()
         try:
             from tensorboardX import SummaryWriter  # noqa: F401

@@ -1,0 +1,267 @@
+"""Layer: the base of the Keras spellings. A dg.nn.Module that builds its weights on first use.
+
+- `build(input_shape)` (shape without the batch axis, channels_last) creates the wrapped dg.nn layers;
+  Keras's `input_shape=` / `input_dim=` arguments are kept so Sequential models build at once.
+- Calling a layer on a Tensor runs `call`; calling it on a `KerasTensor` records a functional-API node
+  and infers the output shape by running it once on zeros (no graph).
+- Every constructor argument is recorded, so `get_config()` / `from_config()` round-trip without code.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import re
+from collections import defaultdict
+
+import numpy as np
+
+from ..autograd.grad_mode import no_grad
+from ..nn.module import Module
+from ..tensor import Tensor
+from . import regularizers
+from .keras_tensor import KerasTensor
+
+_name_counts: dict[str, itertools.count] = defaultdict(itertools.count)
+
+
+def clear_session() -> None:
+    """Restart automatic layer names ('dense', 'dense_1', ...) as Keras's clear_session does."""
+    _name_counts.clear()
+
+
+def unique_name(base: str) -> str:
+    n = next(_name_counts[base])
+    return base if n == 0 else f"{base}_{n}"
+
+
+def _snake(name: str) -> str:
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)  # Keras's rule: Conv2D → conv2d
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _jsonable(value):
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    if isinstance(value, regularizers.Regularizer):
+        return {"__regularizer__": regularizers.serialize(value)}
+    if hasattr(value, "get_config") and type(value).__module__.startswith("deepglass.keras.initializers"):
+        from . import initializers
+
+        return {"__initializer__": initializers.serialize(value)}
+    if callable(value) and type(value).__name__ == "function":
+        from . import activations
+
+        return activations.serialize(value)
+    return value
+
+
+def _from_json(value):
+    if isinstance(value, dict):
+        if "__regularizer__" in value:
+            return regularizers.get(value["__regularizer__"])
+        if "__initializer__" in value:
+            from . import initializers
+
+            return initializers.get(value["__initializer__"])
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
+
+
+class Layer(Module):
+    """Base class: subclasses implement `build(input_shape)` and `call(x)`; weights appear on first use."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            original = cls.__dict__["__init__"]
+            signature = inspect.signature(original)
+
+            @functools.wraps(original)
+            def __init__(self, *args, **kw):
+                if "_config" not in self.__dict__:  # the outermost constructor records the arguments
+                    bound = signature.bind(self, *args, **kw)
+                    bound.apply_defaults()
+                    config = dict(bound.arguments)
+                    config.pop("self")
+                    extra = config.pop("kwargs", {}) or {}
+                    self.__dict__["_config"] = {**config, **extra}
+                original(self, *args, **kw)
+
+            cls.__init__ = __init__
+
+    def __init__(
+        self,
+        name: str | None = None,
+        trainable: bool = True,
+        input_shape=None,
+        input_dim=None,
+        batch_input_shape=None,
+        dtype=None,
+        **kwargs,
+    ):
+        super().__init__()
+        unknown = set(kwargs) - {"batch_size", "seed", "autocast"}
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unexpected arguments {sorted(unknown)}")
+        self.__dict__.setdefault("_config", {})
+        self.name = name or unique_name(_snake(type(self).__name__))
+        if batch_input_shape is not None:
+            input_shape = tuple(batch_input_shape)[1:]
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        self.declared_input_shape = None if input_shape is None else tuple(input_shape)
+        self.built = False
+        self.input_shape = None
+        self.output_shape = None
+        self._trainable = trainable
+
+    # ---- Keras properties ------------------------------------------------------------------------
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for p in self.parameters():
+            p.requires_grad_(self._trainable)
+        for m in self.modules():
+            if isinstance(m, Layer) and m is not self:
+                m._trainable = self._trainable
+
+    @property
+    def weights(self) -> list:
+        return list(self.parameters())
+
+    @property
+    def trainable_weights(self) -> list:
+        return [p for p in self.parameters() if p.requires_grad]
+
+    def count_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [np.array(v) for v in self.state_dict().values()]
+
+    def set_weights(self, weights: list) -> None:
+        keys = list(self.state_dict())
+        if len(keys) != len(weights):
+            raise ValueError(f"{self.name}: set_weights got {len(weights)} arrays for {len(keys)} weights")
+        self.load_state_dict(dict(zip(keys, weights)))
+
+    # ---- building --------------------------------------------------------------------------------
+    def build(self, input_shape) -> None:
+        """Create weights for inputs of `input_shape` (no batch axis). Layers without weights skip it."""
+
+    def _maybe_build(self, input_shape) -> None:
+        if not self.built:
+            self.input_shape = input_shape
+            self.build(input_shape)
+            self.built = True
+            self.train(self.training)  # layers made by build() follow this layer's train/eval mode
+            if not self._trainable:
+                for p in self.parameters():
+                    p.requires_grad_(False)
+
+    def expected_input_shape(self) -> str | None:
+        """For error messages: the input shape this layer was built for (batch axis None)."""
+        if self.input_shape is None:
+            return None
+        if isinstance(self.input_shape, list):
+            return str([(None, *s) for s in self.input_shape])
+        return str((None, *self.input_shape))
+
+    def call(self, x):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def forward(self, x, *rest):
+        if rest:
+            x = [x, *rest]
+        if isinstance(x, (list, tuple)):
+            self._maybe_build([tuple(t.shape[1:]) for t in x])
+        else:
+            self._maybe_build(tuple(x.shape[1:]))
+        return self.call(x)
+
+    def __call__(self, *args, **kwargs):
+        first = args[0] if args else None
+        symbolic = isinstance(first, KerasTensor) or (
+            isinstance(first, (list, tuple)) and first and all(isinstance(t, KerasTensor) for t in first)
+        )
+        if symbolic:
+            return self._symbolic_call(first)
+        return super().__call__(*args, **kwargs)
+
+    def _symbolic_call(self, inputs) -> KerasTensor:
+        """Record a functional node; the output shape comes from running the layer on zeros."""
+        many = isinstance(inputs, (list, tuple))
+        tensors = list(inputs) if many else [inputs]
+        zeros = [Tensor._wrap(np.zeros((1, *[d or 1 for d in t.shape[1:]]), dtype=t.dtype)) for t in tensors]
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                out = self(zeros if many else zeros[0])
+        finally:
+            self.train(was_training)
+        shape = (None, *out.shape[1:])
+        self.output_shape = shape
+        result = KerasTensor(shape, out.dtype, layer=self, inputs=tuple(tensors))
+        result.many = many
+        return result
+
+    # ---- regularization --------------------------------------------------------------------------
+    def regularization_loss(self):
+        """Σ of this layer's weight penalties (kernel_regularizer, bias_regularizer), or None."""
+        total = None
+        for attr, param_name in (("kernel_regularizer", "weight"), ("bias_regularizer", "bias")):
+            reg = getattr(self, attr, None)
+            op = getattr(self, "op", None)
+            if reg is None or op is None or getattr(op, param_name, None) is None:
+                continue
+            term = reg(getattr(op, param_name))
+            if term is not None:
+                total = term if total is None else total + term
+        return total
+
+    # ---- config ----------------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        config = {k: _jsonable(v) for k, v in self._config.items()}
+        config["name"] = self.name
+        config["trainable"] = self._trainable
+        if self.input_shape is not None and not isinstance(self.input_shape, list):
+            config["input_shape"] = list(self.input_shape)
+        for key in ("input_dim", "batch_input_shape"):
+            config.pop(key, None)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**{k: _from_json(v) for k, v in config.items()})
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+
+def conv_output(size: int, kernel: int, stride: int, padding: str, dilation: int = 1) -> int:
+    """Keras's output length: ⌈size/stride⌉ for 'same', ⌊(size − d(k−1) − 1)/stride⌋ + 1 for 'valid'."""
+    if padding == "same":
+        return -(-size // stride)
+    return (size - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """(before, after) zero padding that gives Keras/TensorFlow 'same' output size (extra pad after)."""
+    effective = dilation * (kernel - 1) + 1
+    total = max((-(-size // stride) - 1) * stride + effective - size, 0)
+    return total // 2, total - total // 2

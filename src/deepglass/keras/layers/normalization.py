@@ -1,0 +1,58 @@
+"""BatchNormalization with Keras's arguments over dg.nn's BatchNorm1d/2d.
+
+Keras's momentum is the weight of the OLD running value (0.99), PyTorch's the weight of the new batch,
+so `momentum=m` becomes `1 − m`; Keras's default epsilon is 1e-3. Normalizes the last axis (channels_last).
+"""
+
+from __future__ import annotations
+
+from ... import nn
+from ...io import register
+from .. import initializers
+from ..layer import Layer
+
+
+@register
+class BatchNormalization(Layer):
+    """Normalize each channel (axis=-1) with batch statistics in training, running ones at inference."""
+
+    def __init__(
+        self,
+        axis: int = -1,
+        momentum: float = 0.99,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        moving_mean_initializer="zeros",
+        moving_variance_initializer="ones",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        if self.declared_input_shape is not None:
+            self._maybe_build(self.declared_input_shape)
+
+    def build(self, input_shape) -> None:
+        rank = len(input_shape) + 1
+        self._axis = self.axis % rank
+        channels = int(input_shape[self._axis - 1])
+        cls = nn.BatchNorm2d if rank == 4 else nn.BatchNorm1d
+        self.op = cls(channels, eps=self.epsilon, momentum=1.0 - self.momentum, affine=self.center or self.scale)
+        if self.op.weight is not None:
+            initializers.get(self.gamma_initializer)(self.op.weight)
+            initializers.get(self.beta_initializer)(self.op.bias)
+            if not self.scale:
+                self.op.weight.requires_grad_(False)
+            if not self.center:
+                self.op.bias.requires_grad_(False)
+
+    def call(self, x):
+        if self._axis == 1 or x.ndim == 2:
+            return self.op(x)
+        order = [0, self._axis] + [i for i in range(1, x.ndim) if i != self._axis]
+        back = [order.index(i) for i in range(x.ndim)]
+        return self.op(x.permute(*order)).permute(*back)

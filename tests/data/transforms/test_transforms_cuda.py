@@ -1,0 +1,49 @@
+"""Transforms on CuPy arrays give the NumPy results (skipped without a CUDA GPU and CuPy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import deepglass as dg
+from deepglass.data import transforms as T
+
+CASES = {
+    "hflip": lambda: T.RandomHorizontalFlip(),
+    "vflip": lambda: T.RandomVerticalFlip(),
+    "crop": lambda: T.RandomCrop(12, padding=2),
+    "affine": lambda: T.RandomAffine(20, (0.1, 0.1), (0.8, 1.2), 10, interpolation="bilinear"),
+    "jitter": lambda: T.ColorJitter(0.3, 0.3, 0.3),
+    "noise": lambda: T.GaussianNoise(sigma=0.1),
+    "erasing": lambda: T.RandomErasing(p=1.0),
+    "resize": lambda: T.Resize((20, 24)),
+    "normalize": lambda: T.Normalize([0.5] * 3, [0.2] * 3),
+    "center": lambda: T.CenterCrop(10),
+}
+
+
+@pytest.fixture
+def cupy():
+    cp = pytest.importorskip("cupy", reason="CuPy is not installed")
+    if not dg.is_available("cuda"):
+        pytest.skip("no CUDA GPU visible")
+    return cp
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_transform_on_gpu_matches_cpu(cupy, name):
+    x = np.random.default_rng(0).random((8, 3, 16, 16)).astype(np.float32)
+    dg.manual_seed(1)
+    cpu = CASES[name]()(x)
+    dg.manual_seed(1)
+    gpu = CASES[name]()(cupy.asarray(x))
+    assert isinstance(gpu, cupy.ndarray)
+    np.testing.assert_allclose(cupy.asnumpy(gpu), cpu, atol=1e-5)
+
+
+def test_loader_over_cuda_tensors(cupy):
+    x = dg.tensor(np.arange(16, dtype=np.float32).reshape(8, 2)).to("cuda")
+    ds = dg.data.TensorDataset(x, dg.arange(8).to("cuda"))
+    xb, yb = next(iter(dg.data.DataLoader(ds, batch_size=4, shuffle=True)))
+    assert xb.device == "cuda" and yb.device == "cuda" and xb.shape == (4, 2)
+    np.testing.assert_array_equal(xb.numpy()[:, 0] / 2, yb.numpy())

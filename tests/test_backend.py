@@ -1,0 +1,101 @@
+"""The array backend: device names, array modules, moves, and the CuPy-missing message."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from deepglass import backend
+
+
+@pytest.mark.parametrize("name, expected", [(None, "cpu"), ("cpu", "cpu"), ("cuda", "cuda"), ("cuda:0", "cuda"),
+                                            ("gpu", "cuda")])
+def test_normalize_device(name, expected):
+    assert backend.normalize_device(name) == expected
+
+
+def test_unknown_device():
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        backend.normalize_device("tpu")
+
+
+def test_numpy_arrays_are_cpu():
+    a = np.ones(3)
+    assert backend.get_array_module(a) is np and backend.get_array_module(np.float32(1)) is np
+    assert backend.device_of(a) == "cpu"
+    assert backend.array_module_for("cpu") is np
+    assert backend.to_device(a, "cpu") is a
+    assert backend.is_available("cpu")
+
+
+def test_missing_cupy_names_the_extra(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_cupy(name, *args, **kwargs):
+        if name == "cupy" or name.startswith("cupy."):
+            raise ImportError("No module named 'cupy'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "_cupy", None)
+    monkeypatch.setattr(builtins, "__import__", no_cupy)
+    with pytest.raises(RuntimeError, match=r"pip install 'deepglass\[gpu\]'"):
+        backend.cupy()
+    assert not backend.is_available("cuda")
+
+
+# ---- on a machine with a GPU and CuPy: the same ops on 'cuda' give the CPU's values and gradients ----
+def _cuda_or_skip():
+    import deepglass as dg
+
+    try:
+        import cupy  # noqa: F401
+    except ImportError:
+        pytest.skip("CuPy is not installed")
+    if not dg.is_available("cuda"):
+        pytest.skip("no CUDA device")
+    return dg
+
+
+GPU_CASES = {
+    "arithmetic": lambda dg, a, b: ((a + b) * a - b / (a.abs() + 1) + 2 - a ** 2 + 2.0 ** b).sum(),
+    "unary": lambda dg, a, b: (a.exp() + a.sin() + a.cos() + a.tanh() + a.sigmoid() + a.relu()
+                               + (a.abs() + 1).log() + (a.abs() + 1).sqrt()).sum(),
+    "reductions": lambda dg, a, b: a.max(axis=1).sum() + a.min(0).sum() + a.var() + a.std(axis=0).sum()
+    + a.logsumexp(axis=1).sum() + a.mean(),
+    "matmul_softmax": lambda dg, a, b: (dg.log_softmax(a @ b.T, dim=1) * dg.softmax(a @ b.T, dim=0)).sum(),
+    "shape_index": lambda dg, a, b: (dg.cat([a, b]).reshape(2, -1).permute(1, 0)[[0, 0, 3]].sum()
+                                     + dg.stack([a, b])[:, 1:, None].expand(2, 2, 4, 5).sum()
+                                     + a.pad(((1, 0), (0, 2))).sum() + a[a > 0].sum()),
+    "where_clip": lambda dg, a, b: (dg.where(a > b, a, b) + dg.maximum(a, b) + a.clip(-0.5, 0.5)).sum(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GPU_CASES))
+def test_cuda_matches_cpu(name):
+    dg = _cuda_or_skip()
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((3, 5)), rng.standard_normal((3, 5))]
+    results = {}
+    for device in ("cpu", "cuda"):
+        a, b = (dg.tensor(x, device=device, requires_grad=True) for x in arrays)
+        out = GPU_CASES[name](dg, a, b) + (b * b).sum()  # so b always gets a gradient
+        assert out.device == device
+        out.backward()
+        assert a.grad.device == device
+        results[device] = out.item(), a.grad.numpy(), b.grad.numpy()
+    for cpu, gpu in zip(results["cpu"], results["cuda"]):
+        np.testing.assert_allclose(gpu, cpu, rtol=1e-10, atol=1e-12)
+
+
+def test_cuda_moves_and_device_mixing():
+    dg = _cuda_or_skip()
+    x = dg.randn(3, requires_grad=True)
+    y = x.to("cuda")
+    assert y.device == "cuda" and y.xp is not np
+    (y * 2).sum().backward()
+    assert x.grad.device == "cpu" and x.grad.tolist() == [2.0, 2.0, 2.0]
+    with pytest.raises(RuntimeError, match=r"different devices \(cuda, cpu\)"):
+        y + x
+    assert dg.zeros(2, device="cuda").device == "cuda" and dg.randn(2, device="cuda").device == "cuda"
