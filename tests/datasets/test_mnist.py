@@ -122,3 +122,14 @@ def test_env_variable_sets_the_root(tmp_path, monkeypatch):
     shutil.rmtree(tmp_path / "mnist")
     with pytest.raises(FileNotFoundError, match="mnist"):
         dg.datasets.mnist(download=False)
+
+
+def test_fashion_mnist_never_takes_mnist_files_from_the_shared_root(tmp_path):
+    """Both datasets use the same file names: MNIST files in `root` must not load as Fashion-MNIST."""
+    _fake_mnist(tmp_path)
+    assert len(dg.datasets.mnist(root=tmp_path, download=False).train) == 6
+    with pytest.raises(FileNotFoundError, match="fashion_mnist"):
+        dg.datasets.fashion_mnist(root=tmp_path, download=False)
+    (tmp_path / "fashion_mnist").mkdir()
+    _fake_mnist(tmp_path / "fashion_mnist", n_train=5)
+    assert len(dg.datasets.fashion_mnist(root=tmp_path, download=False).train) == 5

@@ -89,6 +89,18 @@ def main(argv=None) -> int:
     except UsageError as e:
         print(f"deepglass {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except Exception as e:
+        if not _meant_for_users(e):
+            raise
+        print(f"deepglass {args.command}: error: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _meant_for_users(error: Exception) -> bool:
+    """Errors whose message already says what to fix: a layer/shape mismatch, a bad or missing data file."""
+    from ..datasets.errors import DataFileError
+
+    return getattr(error, "_deepglass_layer", False) or isinstance(error, DataFileError)

@@ -128,8 +128,9 @@ def datasets(args) -> int:
             continue
         try:
             splits = load_dataset(name, root=args.data_root, download=False)
-        except UsageError as e:
-            status = "needs downloading" if "download" in str(e).lower() else f"unavailable: {_first_line(e)}"
+        except UsageError as e:  # files absent: say where they were looked for and where they come from
+            status = "not here: " + ("needs downloading (deepglass train downloads it)" if "http" in str(e)
+                                     else "no public download; copy the files in by hand")
         except Exception as e:  # a loader's own validation error: the files are there but broken
             status = f"files present but unreadable: {_first_line(e)}"
         else:

@@ -166,7 +166,8 @@ def run_training(config: dict, run_dir: Path, verbose=1) -> dict:
     write_history(run_dir, history.history)
     results = evaluate_splits(model, data)
     write_json(run_dir / "metrics.json", results)
-    write_artifacts(model, data, run_dir)
+    for note in write_artifacts(model, data, run_dir):
+        print(note)
     return results
 
 
@@ -214,6 +215,6 @@ def write_artifacts(model, data: PreparedData, run_dir: Path) -> list[str]:
 
         report(model, path=str(run_dir / "report.html"), x=x[:256], y=y[:256], class_names=data.class_names,
                title=f"deepglass: {data.name}")
-    except ImportError as e:
+    except ImportError as e:  # an optional extra the report needed for one of its sections
         notes.append(f"report skipped: {e}")
     return notes

@@ -34,6 +34,9 @@ class RemoteFile:
     md5: str | None = None
     sha256: str | None = None
     alternatives: tuple[str, ...] = ()  # other names that hold the same content locally (e.g. un-gzipped)
+    # The name is also another dataset's (Fashion-MNIST reuses MNIST's file names): a copy directly in
+    # the data root is taken only when its checksum matches; otherwise only root/<dataset>/ is searched.
+    shared_name: bool = False
 
 
 def data_root(root: str | os.PathLike | None = None) -> Path:
@@ -105,13 +108,27 @@ def download_url(url: str, path: str | os.PathLike, md5: str | None = None, sha2
 
 
 def find_file(spec: RemoteFile, folders: list[Path]) -> Path | None:
-    """The first existing file among `folders` × (spec.filename, *spec.alternatives)."""
-    for folder in folders:
+    """The first existing file among `folders` × (spec.filename, *spec.alternatives).
+
+    `folders[0]` is the shared data root: for a `shared_name` file only a checksum-verified copy counts there.
+    """
+    for i, folder in enumerate(folders):
         for name in (spec.filename, *spec.alternatives):
             candidate = folder / name
-            if candidate.is_file():
-                return candidate
+            if not candidate.is_file():
+                continue
+            if i == 0 and spec.shared_name and not _matches_checksum(spec, name, candidate):
+                continue
+            return candidate
     return None
+
+
+def _matches_checksum(spec: RemoteFile, name: str, path: Path) -> bool:
+    if name != spec.filename or not (spec.md5 or spec.sha256):
+        return False  # an un-gzipped copy cannot be told apart from the other dataset's
+    if spec.sha256:
+        return file_hash(path, "sha256") == spec.sha256.lower()
+    return file_hash(path, "md5") == spec.md5.lower()
 
 
 def fetch(name: str, files: list[RemoteFile], root: str | os.PathLike | None = None,

@@ -74,8 +74,8 @@ def read_idx(path: str | os.PathLike, expected_ndim: int | None = None) -> np.nd
     return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
-def _remote_files(base_url: str, md5: dict[str, str]) -> list[RemoteFile]:
-    return [RemoteFile(name, base_url + name, md5=checksum, alternatives=(name[:-3],))
+def _remote_files(base_url: str, md5: dict[str, str], shared_name: bool = False) -> list[RemoteFile]:
+    return [RemoteFile(name, base_url + name, md5=checksum, alternatives=(name[:-3],), shared_name=shared_name)
             for name, checksum in md5.items()]
 
 
@@ -90,8 +90,9 @@ def _load_pair(images_path: Path, labels_path: Path, num_classes: int) -> ArrayD
     return ArrayDataset(images, labels.astype(np.int64))
 
 
-def _idx_dataset(name: str, base_url: str, md5: dict[str, str], class_names: list[str], root, download):
-    files = fetch(name, _remote_files(base_url, md5), root=root, download=download)
+def _idx_dataset(name: str, base_url: str, md5: dict[str, str], class_names: list[str], root, download,
+                 shared_name: bool = False):
+    files = fetch(name, _remote_files(base_url, md5, shared_name), root=root, download=download)
     p = {k.split("-")[0] + "-" + k.split("-")[1]: v for k, v in files.items()}  # 'train-images' → path
     return DatasetSplits(
         name=name,
@@ -114,5 +115,10 @@ def mnist(root: str | os.PathLike | None = None, download: bool = True) -> Datas
 
 
 def fashion_mnist(root: str | os.PathLike | None = None, download: bool = True) -> DatasetSplits:
-    """Fashion-MNIST (Zalando): 60,000 / 10,000 uint8 (N, 28, 28) clothing images in 10 classes; val=None."""
-    return _idx_dataset("fashion_mnist", FASHION_URL, FASHION_MD5, FASHION_CLASSES, root, download)
+    """Fashion-MNIST (Zalando): 60,000 / 10,000 uint8 (N, 28, 28) clothing images in 10 classes; val=None.
+
+    Its files have MNIST's names, so they are looked for in `root/fashion_mnist/`; a copy directly in
+    `root` is used only when its md5 is Fashion-MNIST's published one (never MNIST mistaken for it).
+    """
+    return _idx_dataset("fashion_mnist", FASHION_URL, FASHION_MD5, FASHION_CLASSES, root, download,
+                        shared_name=True)

@@ -29,10 +29,15 @@ th{background:#eef}td.l,th.l{text-align:left}img{max-width:100%;border:1px solid
 """
 
 
-def _img(fig, alt: str) -> str:
-    from .plots import figure_png
+def _img(make_figure, alt: str) -> str:
+    """`make_figure()` embedded as a base64 PNG, or a one-line note when matplotlib is not installed."""
+    from . import plots
 
-    data = base64.b64encode(figure_png(fig)).decode("ascii")
+    try:
+        fig = make_figure()
+    except ImportError:
+        return f'<p class="finding info">{html.escape(alt)}: plot skipped (pip install \'deepglass[plot]\').</p>'
+    data = base64.b64encode(plots.figure_png(fig)).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
@@ -93,7 +98,7 @@ def _monitor(monitor) -> str:
     acts = [[name, kinds.get(name, ""), s["mean"][-1], s["std"][-1],
              s["dead_fraction"][-1] if s.get("dead_fraction") else ""]
             for name, s in monitor.activation_stats.items() if s["mean"]]
-    return (_img(plot_update_ratios(monitor), "update/weight ratios")
+    return (_img(lambda: plot_update_ratios(monitor), "update/weight ratios")
             + _table(["parameter", "|w|", "|grad|", "update/weight", "flag"], rows)
             + (f"<ul>{flags}</ul>" if flags else "<p>No layer flagged.</p>")
             + "<h3>Activations (last sample)</h3>"
@@ -126,6 +131,7 @@ def report(run, path="report.html", x=None, y=None, monitor=None, class_names=No
     """
     from .plots import plot_confusion_matrix, plot_filters, plot_gradcam, plot_history, plot_lr_find
 
+    # plots are imported lazily by each call: without matplotlib every section still has its tables
     module = getattr(run, "module", None)
     hist = history_dict(run) if _has_history(run) else {}
     title = title or f"deepglass training report{': ' + type(module).__name__ if module is not None else ''}"
@@ -134,11 +140,12 @@ def report(run, path="report.html", x=None, y=None, monitor=None, class_names=No
              f"{len(hist.get('loss', []))} epochs recorded.</p>"]
     if hist.get("loss"):
         parts.append(_section("What the curves say", _advice(hist)))
-        parts.append(_section("Learning curves", _img(plot_history(hist), "learning curves")))
+        parts.append(_section("Learning curves", _img(lambda: plot_history(hist), "learning curves")
+                              + _history_table(hist)))
     if monitor is not None and monitor.param_stats:
         parts.append(_section("Layer monitors", _monitor(monitor)))
     if lr_result is not None and lr_result.lrs:
-        parts.append(_section("Learning-rate range test", _img(plot_lr_find(lr_result), "lr finder")
+        parts.append(_section("Learning-rate range test", _img(lambda: plot_lr_find(lr_result), "lr finder")
                               + f"<p>Suggested learning rate: {_fmt(lr_result.suggestion)}</p>"))
     if module is not None:
         parts.append(_section("Model", _summary(module)))
@@ -150,19 +157,38 @@ def report(run, path="report.html", x=None, y=None, monitor=None, class_names=No
             labels = labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0].astype(np.int64)
             predicted = _class_predictions(scores)
             accuracy = float((predicted == labels).mean())
+            matrix = _img(lambda: plot_confusion_matrix(labels, predicted, class_names=class_names),
+                          "confusion matrix")
             parts.append(_section("Confusion matrix", f"<p>Accuracy on these {len(labels)} samples: "
-                                  f"{accuracy:.4f}</p>" + _img(plot_confusion_matrix(labels, predicted,
-                                                               class_names=class_names), "confusion matrix")))
+                                  f"{accuracy:.4f}</p>" + matrix + _confusion_table(labels, predicted, class_names)))
         if np.asarray(x).ndim == 4 and any(getattr(m, "kernel_size", None) is not None for _, m in
                                            leaf_modules(module)):
-            parts.append(_section("Grad-CAM samples", _img(
-                plot_gradcam(module, np.asarray(x[:max_gradcam], dtype=np.float32), class_names=class_names),
-                "Grad-CAM") + "<p>Red: where the network looked to score its predicted class.</p>"))
+            samples = np.asarray(x[:max_gradcam], dtype=np.float32)
+            cam = _img(lambda: plot_gradcam(module, samples, class_names=class_names), "Grad-CAM")
+            parts.append(_section("Grad-CAM samples",
+                                  cam + "<p>Red: where the network looked to score its predicted class.</p>"))
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n<body>\n"
             + "\n".join(p for p in parts if p) + "\n</body></html>\n")
     _write_atomic(path, page)
     return os.fspath(path)
+
+
+def _history_table(hist: dict) -> str:
+    """The per-epoch numbers behind the curves (readable without matplotlib, and exact)."""
+    keys = [k for k, v in hist.items() if isinstance(v, list) and v]
+    epochs = max(len(hist[k]) for k in keys)
+    rows = [[i + 1, *(hist[k][i] if i < len(hist[k]) else "" for k in keys)] for i in range(epochs)]
+    return "<details><summary>Per-epoch values</summary>" + _table(["epoch", *keys], rows) + "</details>"
+
+
+def _confusion_table(labels: np.ndarray, predicted: np.ndarray, class_names) -> str:
+    n = int(max(labels.max(), predicted.max())) + 1
+    names = list(class_names) if class_names is not None and len(class_names) >= n else [str(i) for i in range(n)]
+    counts = np.zeros((n, n), dtype=np.int64)
+    np.add.at(counts, (labels, predicted), 1)
+    rows = [[names[i], *counts[i].tolist()] for i in range(n)]
+    return _table(["true \\ predicted", *names[:n]], rows)
 
 
 def _has_history(run) -> bool:
@@ -187,7 +213,8 @@ def _filters(module, plot_filters, x) -> str:
             return ""
         input_shape = input_shape if len(input_shape) in (2, 3) else None
     try:
-        return _section("First-layer filters", _img(plot_filters(weights, input_shape=input_shape), "filters"))
+        return _section("First-layer filters",
+                        _img(lambda: plot_filters(weights, input_shape=input_shape), "filters"))
     except ValueError:
         return ""
 

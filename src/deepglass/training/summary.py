@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from . import errors
 
 
 def _rows(module) -> list[tuple[str, object]]:
@@ -105,7 +106,11 @@ def summarize(
                 with no_grad():
                     xs = sample if isinstance(sample, (list, tuple)) else [sample]
                     xs = [x if isinstance(x, Tensor) else Tensor(np.asarray(x)) for x in xs]
-                    module(*[x.to(device) for x in xs])
+                    xs = [x.to(device) for x in xs]
+                    try:
+                        module(*xs)
+                    except Exception as e:  # name the layer that could not take the shapes
+                        raise errors.explain(module, tuple(xs), e) from e
             finally:
                 module.train(was_training)
     finally:
