@@ -70,3 +70,24 @@ def test_docs_index_links_to_existing_pages():
     assert len(links) >= 6
     for link in links:
         assert (DOCS / link).is_file(), link
+
+
+def test_readme_python_examples_run(tmp_path, monkeypatch):
+    """Every ```python block of the README runs, in order, in one namespace (as a reader would paste them)."""
+    import re
+
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__readme__"}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
+
+
+def test_readme_quick_start_matches_ci():
+    """The README's test command is the one .ci/run calls."""
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    ci = (DOCS.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install . && deepglass demo" in readme
+    assert "&& python -m pytest -q" in readme and "\npython -m pytest -q\n" in ci

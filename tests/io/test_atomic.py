@@ -28,3 +28,17 @@ def test_crash_mid_write_keeps_previous_file(tmp_path):
     tensors, _ = load_file(path)
     np.testing.assert_array_equal(tensors["w"], np.arange(5))
     assert [p.name for p in tmp_path.iterdir()] == ["ckpt.safetensors"]
+
+
+def test_new_files_get_ordinary_permissions_and_existing_ones_keep_theirs(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = atomic_write(tmp_path / "new.bin", b"x")
+        assert path.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+        path.chmod(0o640)
+        atomic_write(path, b"y")
+        assert path.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)

@@ -28,6 +28,8 @@ def atomic_write(path: str | os.PathLike, chunks: bytes | Iterable[bytes]) -> Pa
                 f.write(chunk)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); give it the mode an ordinary open() would have
+        os.chmod(tmp_name, _mode_for(path))
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -35,6 +37,16 @@ def atomic_write(path: str | os.PathLike, chunks: bytes | Iterable[bytes]) -> Pa
         raise
     _fsync_folder(folder)
     return path
+
+
+def _mode_for(path: Path) -> int:
+    """The existing file's permissions, else 0666 minus the process umask (what open() would give)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _fsync_folder(folder: Path) -> None:
