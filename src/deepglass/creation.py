@@ -45,21 +45,28 @@ def _dtype(dtype):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros; `size` as ints or one tuple (default float dtype unless `dtype`)."""
     xp = backend.array_module_for(device)
     return _make_on(xp.zeros(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones; `size` as ints or one tuple (default float dtype unless `dtype`)."""
     xp = backend.array_module_for(device)
     return _make_on(xp.ones(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialized tensor (values are arbitrary); `size` as ints or one tuple."""
     xp = backend.array_module_for(device)
     return _make_on(xp.empty(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of shape `size` (an int or a tuple) filled with `fill_value`.
+
+    Without `dtype`, the value decides: a Python float gives the default float dtype, an int int64, a bool bool.
+    """
     xp = backend.array_module_for(device)
     if dtype is None:
         dtype = np.asarray(fill_value).dtype if not isinstance(fill_value, float) else get_default_dtype()
@@ -75,14 +82,17 @@ def _make_on(array, requires_grad: bool) -> Tensor:
 
 
 def zeros_like(x: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Zeros with `x`'s shape, and its dtype and device unless given."""
     return zeros(x.shape, dtype=dtype or x.dtype, device=device or x.device, requires_grad=requires_grad)
 
 
 def ones_like(x: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Ones with `x`'s shape, and its dtype and device unless given."""
     return ones(x.shape, dtype=dtype or x.dtype, device=device or x.device, requires_grad=requires_grad)
 
 
 def full_like(x: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """`fill_value` everywhere, with `x`'s shape, and its dtype and device unless given."""
     return full(x.shape, fill_value, dtype=dtype or x.dtype, device=device or x.device,
                  requires_grad=requires_grad)
 
@@ -99,11 +109,13 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
 
 
 def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced values from `start` to `end`, both included (default float dtype)."""
     xp = backend.array_module_for(device)
     return _make_on(xp.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """The (n, m) identity matrix: ones on the diagonal, zeros elsewhere (m defaults to n)."""
     xp = backend.array_module_for(device)
     return _make_on(xp.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
@@ -130,13 +142,16 @@ def randint(low, high=None, size=(), dtype=None, device=None, generator=None) ->
 
 
 def randperm(n: int, device=None, generator=None) -> Tensor:
+    """A random permutation of 0 .. n-1 (int64), drawn from the seeded generator."""
     rng = generator or default_generator()
     return _make(rng.permutation(n).astype(np.int64), device, False)
 
 
 def rand_like(x: Tensor, dtype=None) -> Tensor:
+    """Uniform samples in [0, 1) with `x`'s shape, dtype (unless given) and device."""
     return rand(x.shape, dtype=dtype or x.dtype, device=x.device)
 
 
 def randn_like(x: Tensor, dtype=None) -> Tensor:
+    """Standard normal samples with `x`'s shape, dtype (unless given) and device."""
     return randn(x.shape, dtype=dtype or x.dtype, device=x.device)

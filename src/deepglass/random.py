@@ -29,6 +29,7 @@ def default_generator() -> np.random.Generator:
 
 
 def initial_seed() -> int | None:
+    """The seed last given to `manual_seed`, or None when the generator was never seeded."""
     return _seed
 
 
@@ -38,4 +39,5 @@ def get_rng_state() -> dict:
 
 
 def set_rng_state(state: dict) -> None:
+    """Restore the generator's state from `get_rng_state()` (e.g. when resuming a checkpoint)."""
     _generator.bit_generator.state = state

@@ -54,8 +54,10 @@ def test_ceil_mode_adds_the_partial_window(torch):
              lambda x: torch.nn.functional.avg_pool2d(x, 2, 2, 1, True, False, 3), [x], rng)
 
 
-@pytest.mark.parametrize("kernel, stride, nan", [(2, 2, True), (2, 2, False), (3, 1, True), (3, 1, False)])
-def test_max_pool_ties_and_nan_follow_torch(torch, kernel, stride, nan):
+@pytest.mark.parametrize("kernel, stride, nan, bad_grad", [(2, 2, True, False), (2, 2, False, False),
+                                                         (3, 1, True, False), (3, 1, False, False),
+                                                         (2, 2, False, True), (3, 1, False, True)])
+def test_max_pool_ties_and_nan_follow_torch(torch, kernel, stride, nan, bad_grad):
     x = np.zeros((1, 1, 4, 4), dtype=np.float32)  # all ties (as after a ReLU): the first cell of a window wins
     x[0, 0, 1, 2] = 0.5
     if nan:
@@ -66,6 +68,8 @@ def test_max_pool_ties_and_nan_follow_torch(torch, kernel, stride, nan):
     y, yt = max_pool2d(xd, kernel, stride), torch.nn.functional.max_pool2d(xt, kernel, stride)
     np.testing.assert_array_equal(y.numpy(), yt.detach().numpy())
     g = rng.standard_normal(tuple(yt.shape)).astype(np.float32)
+    if bad_grad:  # an inf/NaN gradient reaches only the winning input, as in PyTorch
+        g.flat[0], g.flat[-1] = np.inf, np.nan
     y.backward(g)
     yt.backward(torch.tensor(g))
     np.testing.assert_array_equal(xd.grad.numpy(), xt.grad.numpy())

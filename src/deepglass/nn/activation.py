@@ -54,6 +54,7 @@ class PReLU(Module):
 
 
 class ELU(Module):
+    """ELU(x) = x if x > 0 else alpha*(exp(x)-1); shape preserved."""
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
         self.alpha = alpha
@@ -90,11 +91,13 @@ class SiLU(Module):
 
 
 class Sigmoid(Module):
+    """1 / (1 + e^-x), stable for any x; shape preserved."""
     def forward(self, x: Tensor) -> Tensor:
         return F.sigmoid(x)
 
 
 class Tanh(Module):
+    """Elementwise hyperbolic tangent, in (-1, 1); shape preserved."""
     def forward(self, x: Tensor) -> Tensor:
         return F.tanh(x)
 
@@ -114,11 +117,13 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
+    """log(softmax(x)) along `dim` (the last when None), stable for large logits; pair with NLLLoss."""
     def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, -1 if self.dim is None else self.dim)
 
 
 class Softplus(Module):
+    """log(1 + e^(beta*x)) / beta, a smooth ReLU; linear where beta*x > threshold. Shape preserved."""
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
         self.beta, self.threshold = beta, threshold
@@ -131,6 +136,7 @@ class Softplus(Module):
 
 
 class Hardtanh(Module):
+    """Clamp into [min_val, max_val]; the gradient is 1 inside, 0 outside. Shape preserved."""
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
         super().__init__()
         self.min_val, self.max_val = min_val, max_val
@@ -143,5 +149,6 @@ class Hardtanh(Module):
 
 
 class ReLU6(Hardtanh):
+    """min(max(x, 0), 6): ReLU capped at 6 (MobileNet's activation); shape preserved."""
     def __init__(self, inplace: bool = False):
         super().__init__(0.0, 6.0)

@@ -84,10 +84,12 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fill with zeros (in place); returns `tensor`."""
     return constant_(tensor, 0.0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fill with ones (in place); returns `tensor`."""
     return constant_(tensor, 1.0)
 
 

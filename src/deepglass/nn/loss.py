@@ -30,11 +30,13 @@ class MSELoss(_Loss):
 
 
 class L1Loss(_Loss):
+    """|input - target|, reduced (mean absolute error by default); input and target of one shape."""
     def forward(self, input: Tensor, target) -> Tensor:
         return F.l1_loss(input, target, self.reduction)
 
 
 class HuberLoss(_Loss):
+    """½d² where |d| < delta, delta·(|d| - ½delta) elsewhere (d = input - target), reduced."""
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction)
         self.delta = delta
@@ -44,6 +46,7 @@ class HuberLoss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
+    """Huber loss divided by `beta`: ½d²/beta where |d| < beta, |d| - ½beta elsewhere; beta=0 is L1Loss."""
     def __init__(self, reduction: str = "mean", beta: float = 1.0):
         super().__init__(reduction)
         self.beta = beta
@@ -112,6 +115,7 @@ class KLDivLoss(_Loss):
 
 
 class HingeEmbeddingLoss(_Loss):
+    """x where target is 1, max(0, margin - x) where target is -1, reduced (x: distances)."""
     def __init__(self, margin: float = 1.0, reduction: str = "mean"):
         super().__init__(reduction)
         self.margin = margin

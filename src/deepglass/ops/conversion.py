@@ -28,10 +28,15 @@ class AsType(Function):
 
 
 def to_device(x: Tensor, device: str) -> Tensor:
+    """`x` on `device` ('cpu' or 'cuda'; no copy when already there); the gradient moves back to x's device."""
     return ToDevice.apply(x, device=device)
 
 
 def astype(x: Tensor, dtype) -> Tensor:
+    """`x` cast to `dtype`; the gradient is cast back to x's dtype.
+
+    Casting to an integer or bool dtype detaches the result (no gradient flows through it).
+    """
     dtype = np.dtype(dtype)
     if x.requires_grad and dtype.kind not in "fc":
         return Tensor._wrap(x.data.astype(dtype))

@@ -133,18 +133,22 @@ def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
 
 
 def neg(a: Tensor) -> Tensor:
+    """Elementwise -a; gradient -1."""
     return Neg.apply(a)
 
 
 def square(a: Tensor) -> Tensor:
+    """Elementwise a**2; gradient 2a."""
     return PowScalar.apply(a, p=2)
 
 
 def reciprocal(a: Tensor) -> Tensor:
+    """Elementwise 1 / a (integer inputs give the default float dtype); gradient -1/a**2."""
     return div(1.0, a)
 
 
 def rsqrt(a: Tensor) -> Tensor:
+    """Elementwise 1 / sqrt(a); gradient -a**-1.5 / 2."""
     return PowScalar.apply(a, p=-0.5)
 
 
@@ -305,10 +309,12 @@ class Where(Function):
 
 
 def exp(x: Tensor) -> Tensor:
+    """Elementwise e**x; gradient e**x."""
     return Exp.apply(x)
 
 
 def expm1(x: Tensor) -> Tensor:
+    """Elementwise e**x - 1, accurate for small x; gradient e**x."""
     return Expm1.apply(x)
 
 
@@ -318,26 +324,32 @@ def log(x: Tensor) -> Tensor:
 
 
 def log1p(x: Tensor) -> Tensor:
+    """Elementwise log(1 + x), accurate for small x; gradient 1 / (1 + x)."""
     return Log1p.apply(x)
 
 
 def sqrt(x: Tensor) -> Tensor:
+    """Elementwise square root; gradient 1 / (2 sqrt(x))."""
     return Sqrt.apply(x)
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
+    """Elementwise |x|; gradient sign(x) (0 at x = 0)."""
     return Abs.apply(x)
 
 
 def sin(x: Tensor) -> Tensor:
+    """Elementwise sine; gradient cos(x)."""
     return Sin.apply(x)
 
 
 def cos(x: Tensor) -> Tensor:
+    """Elementwise cosine; gradient -sin(x)."""
     return Cos.apply(x)
 
 
 def tanh(x: Tensor) -> Tensor:
+    """Elementwise hyperbolic tangent; gradient 1 - tanh(x)**2."""
     return Tanh.apply(x)
 
 
@@ -399,34 +411,42 @@ logical_and, logical_or = _compare("logical_and"), _compare("logical_or")
 
 
 def logical_not(x: Tensor) -> Tensor:
+    """Elementwise NOT (nonzero is true) as a boolean tensor (not differentiable)."""
     return _no_grad(x.xp.logical_not, x)
 
 
 def sign(x: Tensor) -> Tensor:
+    """Elementwise -1, 0 or 1 by the sign of x, in x's dtype (not differentiable)."""
     return _no_grad(x.xp.sign, x)
 
 
 def floor(x: Tensor) -> Tensor:
+    """Elementwise largest integer <= x, in x's dtype (not differentiable)."""
     return _no_grad(x.xp.floor, x)
 
 
 def ceil(x: Tensor) -> Tensor:
+    """Elementwise smallest integer >= x, in x's dtype (not differentiable)."""
     return _no_grad(x.xp.ceil, x)
 
 
 def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
+    """Round to `decimals` places, halves to even as NumPy and PyTorch do (not differentiable)."""
     return Tensor._wrap(x.xp.round(x.data, decimals))
 
 
 def isnan(x: Tensor) -> Tensor:
+    """Elementwise test for NaN, as a boolean tensor."""
     return _no_grad(x.xp.isnan, x)
 
 
 def isinf(x: Tensor) -> Tensor:
+    """Elementwise test for +inf or -inf, as a boolean tensor."""
     return _no_grad(x.xp.isinf, x)
 
 
 def isfinite(x: Tensor) -> Tensor:
+    """Elementwise test for a finite value (not NaN, not inf), as a boolean tensor."""
     return _no_grad(x.xp.isfinite, x)
 
 
@@ -437,5 +457,6 @@ def equal(a: Tensor, b: Tensor) -> bool:
 
 
 def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    """True when |a - b| <= atol + rtol * |b| everywhere (with broadcasting), as NumPy's allclose."""
     a, b = pair(a, b)
     return bool(a.xp.allclose(a.data, b.data, rtol=rtol, atol=atol))

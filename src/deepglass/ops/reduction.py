@@ -201,6 +201,7 @@ def norm(x: Tensor, p: float = 2, axis=None, keepdims: bool = False, *, dim=None
 
 
 def cumsum(x: Tensor, axis=None, *, dim=None) -> Tensor:
+    """Running sum along one `axis` (`dim`); shape preserved."""
     axes = normalize_axis(axis, dim, x.ndim)
     if axes is None or len(axes) != 1:
         raise ValueError("cumsum needs exactly one axis")
@@ -225,10 +226,12 @@ argmax, argmin = _arg("argmax"), _arg("argmin")
 
 
 def all(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where every element over `axis` is nonzero (all axes by default); boolean, not differentiable."""
     return Tensor._wrap(x.xp.asarray(x.data.all(axis=normalize_axis(axis, dim, x.ndim),
                                                  keepdims=_keep(keepdims, keepdim))))
 
 
 def any(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """True where some element over `axis` is nonzero (all axes by default); boolean, not differentiable."""
     return Tensor._wrap(x.xp.asarray(x.data.any(axis=normalize_axis(axis, dim, x.ndim),
                                                  keepdims=_keep(keepdims, keepdim))))

@@ -157,10 +157,12 @@ def expand(x: Tensor, *shape) -> Tensor:
 
 
 def expand_as(x: Tensor, other: Tensor) -> Tensor:
+    """`expand(x, other.shape)`: broadcast to `other`'s shape without copying."""
     return expand(x, other.shape)
 
 
 def broadcast_to(x: Tensor, shape) -> Tensor:
+    """Broadcast to `shape` without copying (NumPy's name for `expand`)."""
     return expand(x, tuple(shape))
 
 

@@ -49,6 +49,7 @@ class KerasOptimizer:
 
 
 class SGD(KerasOptimizer):
+    """Keras SGD (learning_rate=0.01, momentum=0.0, nesterov=False); builds dg.optim.SGD."""
     default_lr = 0.01
     defaults = {"momentum": 0.0, "nesterov": False, "weight_decay": None}
 
@@ -63,6 +64,7 @@ class SGD(KerasOptimizer):
 
 
 class Adam(KerasOptimizer):
+    """Keras Adam (learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7); builds dg.optim.Adam."""
     defaults = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False, "weight_decay": None}
 
     def _make(self, params, c):
@@ -77,6 +79,7 @@ class Adam(KerasOptimizer):
 
 
 class AdamW(KerasOptimizer):
+    """Keras AdamW: Adam with decoupled weight_decay=0.004 (Keras 3's default); builds dg.optim.AdamW."""
     defaults = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False, "weight_decay": 0.004}
 
     def _make(self, params, c):
@@ -91,6 +94,7 @@ class AdamW(KerasOptimizer):
 
 
 class Nadam(KerasOptimizer):
+    """Keras Nadam: Adam with Nesterov momentum (learning_rate=0.001, epsilon=1e-7); builds dg.optim.NAdam."""
     defaults = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "weight_decay": None}
 
     def _make(self, params, c):
@@ -104,6 +108,7 @@ class Nadam(KerasOptimizer):
 
 
 class RMSprop(KerasOptimizer):
+    """Keras RMSprop (learning_rate=0.001, rho=0.9, epsilon=1e-7); builds dg.optim.RMSprop (rho → alpha)."""
     defaults = {"rho": 0.9, "momentum": 0.0, "epsilon": 1e-7, "centered": False, "weight_decay": None}
 
     def _make(self, params, c):
@@ -119,6 +124,7 @@ class RMSprop(KerasOptimizer):
 
 
 class Adadelta(KerasOptimizer):
+    """Keras Adadelta (Keras 3: learning_rate=0.001, rho=0.95, epsilon=1e-7); builds dg.optim.Adadelta."""
     defaults = {"rho": 0.95, "epsilon": 1e-7, "weight_decay": None}
 
     def _make(self, params, c):
@@ -128,6 +134,7 @@ class Adadelta(KerasOptimizer):
 
 
 class Adagrad(KerasOptimizer):
+    """Keras Adagrad (learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7); builds dg.optim.Adagrad."""
     defaults = {"initial_accumulator_value": 0.1, "epsilon": 1e-7, "weight_decay": None}
 
     def _make(self, params, c):

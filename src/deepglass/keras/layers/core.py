@@ -95,6 +95,7 @@ class LeakyReLU(Layer):
 
 @register
 class Softmax(Layer):
+    """exp(x) / sum(exp(x)) along `axis` (the last by default); shape preserved."""
     def __init__(self, axis: int = -1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis

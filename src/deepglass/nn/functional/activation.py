@@ -23,6 +23,7 @@ def sigmoid(x: Tensor) -> Tensor:
 
 
 def tanh(x: Tensor) -> Tensor:
+    """Elementwise hyperbolic tangent, in (-1, 1)."""
     return ops.tanh(x)
 
 
@@ -41,6 +42,7 @@ def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
 
 
 def relu6(x: Tensor) -> Tensor:
+    """min(max(x, 0), 6): ReLU capped at 6 (hardtanh into [0, 6])."""
     return ops.clip(x, 0.0, 6.0)
 
 
