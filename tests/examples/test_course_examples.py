@@ -121,3 +121,13 @@ def test_examples_index_lists_every_script():
     assert len(scripts) >= 20
     missing = [name for name in scripts if f"]({name})" not in index]
     assert not missing, f"examples/README.md does not list: {', '.join(missing)}"
+
+
+def test_iris_cross_validation_folds_partition_the_data_and_learn():
+    example = load_example("iris_cross_validation")
+    y = np.repeat(np.arange(3), 50)
+    folds = example.stratified_folds(y, 5)
+    assert sorted(np.concatenate(folds).tolist()) == list(range(150))
+    assert all(np.bincount(y[f], minlength=3).tolist() == [10, 10, 10] for f in folds)
+    accuracies = example.main(["--folds", "3", "--epochs", "15"])
+    assert len(accuracies) == 3 and np.mean(accuracies) > 0.8
