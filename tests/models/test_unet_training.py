@@ -32,7 +32,7 @@ def test_unet_segments_shapes_to_dice_above_0_9():
     loss_fn = models.DiceBCELoss(bce_weight=1.0)
     rng = np.random.default_rng(0)
     model.train()
-    for _epoch in range(3):
+    for _epoch in range(6):  # 48 steps: Dice 0.96 for each of seeds 0-3 (3 epochs was seed-sensitive)
         order = rng.permutation(len(x))
         for start in range(0, len(x), 32):
             idx = order[start : start + 32]

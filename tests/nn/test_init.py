@@ -84,3 +84,19 @@ def test_init_works_on_float64_and_inside_graph_mode():
     p = nn.Parameter(dg.zeros(4, 4, dtype=dg.float64))
     init.kaiming_normal_(p)  # no no_grad() needed: initializers never record a graph
     assert p.dtype == np.float64 and p.numpy().std() > 0
+
+
+@pytest.mark.parametrize("fill", ["uniform_", "normal_"])
+def test_large_tensors_are_filled_in_chunks_with_the_values_of_one_draw(fill):
+    """Chunked filling (no float64 copy of a big layer) gives exactly the values of a single draw."""
+    from deepglass.nn import init
+    from deepglass.random import default_generator
+
+    shape = (init.CHUNK // 1000 + 7, 1000)  # just over one chunk, not a multiple of it
+    big = dg.zeros(*shape)
+    dg.manual_seed(5)
+    getattr(init, fill)(big, 0.25, 2.0)
+    dg.manual_seed(5)
+    rng = default_generator()
+    expected = (rng.uniform if fill == "uniform_" else rng.normal)(0.25, 2.0, size=shape).astype(np.float32)
+    np.testing.assert_array_equal(big.numpy(), expected)
