@@ -88,3 +88,16 @@ def torch_or_none(threads: int | None = 1):
     if threads is not None:
         torch.set_num_threads(threads)
     return torch
+
+
+def limit_blas_threads(threads: int | None):
+    """Limit NumPy's BLAS to `threads`, so both libraries get the same cores (returns threadpoolctl's
+    controller; keep it alive while timing). None or a missing threadpoolctl leaves BLAS as it is."""
+    if threads is None:
+        return None
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        print("threadpoolctl is not installed: NumPy's BLAS keeps its default thread count")
+        return None
+    return threadpool_limits(limits=threads, user_api="blas")

@@ -10,7 +10,7 @@ set size seen while three steps run, minus the size before the first (model, dat
 so gradients, optimizer state and every temporary buffer count.
 
     python bench/bench_cnn.py               # torch with its default threads (as many as NumPy's BLAS uses)
-    python bench/bench_cnn.py --threads 1   # torch single-threaded
+    python bench/bench_cnn.py --threads 1   # one thread each (torch, and NumPy's BLAS via threadpoolctl)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import header, row, time_ms, torch_or_none  # noqa: E402
+from _common import header, limit_blas_threads, row, time_ms, torch_or_none  # noqa: E402
 
 import deepglass as dg  # noqa: E402
 
@@ -181,10 +181,12 @@ def main() -> None:
     args = parser.parse_args()
     threads = args.threads or None
     torch = torch_or_none(threads)
+    limiter = limit_blas_threads(threads)  # noqa: F841 - the same thread count for NumPy's BLAS
     state = None
     if torch is not None:
         state = {k: v.detach().numpy() for k, v in torch_model(torch).state_dict().items()}
-    header(f"CNN training step, batch {BATCH} (torch threads: {torch.get_num_threads() if torch else '-'})")
+    header(f"CNN training step, batch {BATCH} (torch threads: {torch.get_num_threads() if torch else '-'}, "
+           f"NumPy BLAS threads: {threads or 'default'})")
     dg_ms = time_ms(deepglass_step_fn(state), warmup=3, repeats=7, number=1)
     torch_ms = time_ms(torch_step_fn(torch), warmup=3, repeats=7, number=1) if torch is not None else None
     row("cnn step (fwd+loss+bwd+sgd)", dg_ms, torch_ms)

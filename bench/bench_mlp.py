@@ -26,23 +26,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import header, row, time_ms, torch_or_none  # noqa: E402
+from _common import header, limit_blas_threads, row, time_ms, torch_or_none  # noqa: E402
 
 BATCH, SIZES = 128, (784, 512, 512, 10)
 # multiply-adds: forward (3 GEMMs) + weight gradients (3) + input gradients of layers 2 and 3 (layer 1's input
 # needs none); each multiply-add is 2 FLOPs
 MACS = sum(BATCH * a * b for a, b in zip(SIZES[:-1], SIZES[1:]))
 FLOPS_PER_STEP = 2 * (2 * MACS + sum(BATCH * a * b for a, b in zip(SIZES[1:-1], SIZES[2:])))
-
-
-def limit_blas_threads(threads: int):
-    """Limit NumPy's BLAS to `threads` (returns the threadpoolctl controller, or None if it is missing)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        print("threadpoolctl is not installed: NumPy's BLAS keeps its default thread count")
-        return None
-    return threadpool_limits(limits=threads, user_api="blas")
 
 
 def deepglass_step_fn():

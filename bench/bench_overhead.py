@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import header, row, time_ms, torch_or_none  # noqa: E402
+from _common import header, limit_blas_threads, row, time_ms, torch_or_none  # noqa: E402
 
 import deepglass as dg  # noqa: E402
 
@@ -131,6 +131,7 @@ def main(argv=None) -> None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return
     torch = torch_or_none(args.threads or None)
+    limiter = limit_blas_threads(args.threads or None)  # noqa: F841 - the same thread count for NumPy's BLAS
     threads = "-" if torch is None else torch.get_num_threads()
     header(f"per-op overhead: 4-16-3 MLP train step, batch {BATCH}, float32 (torch threads: {threads})")
     row("raw tensors (fwd+bwd+sgd)", time_ms(deepglass_raw_step()), torch and time_ms(torch_raw_step(torch)))

@@ -4,7 +4,7 @@ Both sides run the same network (the CIFAR-style small-input stem for 32x32 — 
 and torchvision's 7x7 stem for 224x224), in float32, with the same weights. The training step is forward,
 cross-entropy, backward and an SGD-with-momentum update; inference runs under no_grad in eval mode.
 
-    python bench/bench_resnet.py                 # CPU, torch single-threaded (ratio = torch ms / deepglass ms)
+    python bench/bench_resnet.py                 # CPU, one thread each (ratio = torch ms / deepglass ms)
     python bench/bench_resnet.py --threads 0     # torch with its default thread count
     python bench/bench_resnet.py --device cuda   # CuPy vs torch CUDA (when both have a GPU)
 """
@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 
-from _common import header, row, time_ms, torch_or_none  # noqa: E402
+from _common import header, limit_blas_threads, row, time_ms, torch_or_none  # noqa: E402
 
 import deepglass as dg  # noqa: E402
 
@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     torch = torch_or_none(args.threads or None)
+    limiter = limit_blas_threads(args.threads or None)  # noqa: F841 - the same thread count for NumPy's BLAS
     tdev = args.device if torch is not None and (args.device == "cpu" or torch.cuda.is_available()) else None
     dg_sync = torch_sync = None
     if args.device == "cuda":
@@ -84,7 +85,7 @@ def main() -> None:
         dg_sync = cupy.cuda.Device().synchronize
         torch_sync = torch.cuda.synchronize if tdev else None
     rng = np.random.default_rng(0)
-    header(f"ResNet-18 on {args.device} (torch threads: {args.threads or 'default'})")
+    header(f"ResNet-18 on {args.device} (threads, torch and NumPy's BLAS: {args.threads or 'default'})")
 
     # training step, 32x32, batch 64
     x = rng.standard_normal((64, 3, 32, 32)).astype(np.float32)
