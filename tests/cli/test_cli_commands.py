@@ -122,8 +122,25 @@ def test_train_mnist_from_a_data_folder(tmp_path, shared_data):
                        "--lr", "0.01", "--data-root", str(shared_data / "mnist"), "--verbose", "0", "--out", "runs",
                        cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    metrics = json.loads((only_run_dir(tmp_path / "runs") / "metrics.json").read_text())["test"]
+    run = only_run_dir(tmp_path / "runs")
+    metrics = json.loads((run / "metrics.json").read_text())["test"]
     assert metrics["accuracy"] > 0.8
+
+    # predict on image files: two test digits saved as PNG (one at another size, to be resized)
+    image = pytest.importorskip("PIL.Image")
+    import deepglass as dg
+
+    test = dg.datasets.mnist(root=shared_data / "mnist", download=False).test
+    image.fromarray(test.x[0]).save(tmp_path / "digit0.png")
+    image.fromarray(test.x[1]).resize((56, 56)).save(tmp_path / "digit1.png")
+    predicted = deepglass("predict", str(run), "digit0.png", "digit1.png", "--data-root", str(shared_data / "mnist"),
+                          cwd=tmp_path)
+    assert predicted.returncode == 0, predicted.stderr
+    lines = predicted.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["digit0.png", "digit1.png"]
+    assert lines[0].split(": ")[1].startswith(str(test.y[0])) and lines[1].split(": ")[1].startswith(str(test.y[1]))
+    missing = deepglass("predict", str(run), "nope.png", "--data-root", str(shared_data / "mnist"), cwd=tmp_path)
+    assert missing.returncode == 2 and "image file nope.png does not exist" in missing.stderr
 
 
 def test_killed_run_resumes_to_the_same_weights(tmp_path):
