@@ -14,7 +14,6 @@ dropped or filled as the model needs; every other difference is an error listing
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -177,14 +176,6 @@ def weights_dir(cache_dir: str | os.PathLike | None = None) -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "deepglass" / "weights"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def download_weights(url: str, sha256: str | None = None, cache_dir: str | os.PathLike | None = None,
                      filename: str | None = None, progress: bool = True) -> Path:
     """The cached copy of `url` (downloaded atomically the first time), checked against `sha256`.
@@ -192,7 +183,7 @@ def download_weights(url: str, sha256: str | None = None, cache_dir: str | os.Pa
     `sha256` may be the full digest or a prefix; torchvision file names carry one ('resnet18-f37072fd.pth'),
     which is checked when no digest is given. A mismatch deletes the file and raises.
     """
-    from ..datasets.download import ChecksumError, download_url
+    from ..datasets.download import ChecksumError, download_url, file_hash
 
     name = filename or url.rstrip("/").split("/")[-1]
     if name == "model.safetensors":  # Hugging Face: keep repositories apart
@@ -204,7 +195,7 @@ def download_weights(url: str, sha256: str | None = None, cache_dir: str | os.Pa
     if not path.is_file():
         download_url(url, path, progress=progress)
     if sha256 is not None:
-        actual = _sha256(path)
+        actual = file_hash(path, "sha256")
         if not actual.startswith(sha256.lower()):
             path.unlink()
             raise ChecksumError(f"{path.name} from {url}: sha256 {actual} does not start with {sha256}; deleted it")
