@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 
 from . import tensor as _tensor_module  # noqa: F401  (first: ops build on Tensor)
+from .allocator import tune_allocator as _tune_allocator
 
 # isort: split
 from . import ops
@@ -58,6 +59,8 @@ from .tensor import (
 )
 
 __version__ = "0.1.0"
+
+_tune_allocator()  # keep freed buffers for the next step (see allocator.py)
 
 _SUBPACKAGES = ("nn", "optim", "data", "datasets", "keras", "models", "training", "diagnostics", "io", "cli")
 
