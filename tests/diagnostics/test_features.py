@@ -56,3 +56,16 @@ def test_filter_grid_normalizes_each_filter_and_tiles():
     assert tile(np.zeros((4, 3, 3)), ncols=4).shape == (3, 15)
     with pytest.raises(ValueError, match="input_shape"):
         filter_grid(np.zeros((2, 10)))
+
+
+def test_diagnostics_accept_a_training_model_as_well_as_its_module():
+    """What `fit` trained (a dg.Model or a Keras model) works wherever an nn.Module does."""
+    from deepglass.diagnostics import first_layer_filters, grad_cam, layer_features, receptive_fields
+
+    module = dg.nn.Sequential(dg.nn.Conv2d(1, 4, 3), dg.nn.ReLU(), dg.nn.Flatten(), dg.nn.Linear(4 * 6 * 6, 3))
+    trained = dg.Model(module)
+    x = np.random.default_rng(0).standard_normal((2, 1, 8, 8)).astype(np.float32)
+    np.testing.assert_array_equal(first_layer_filters(trained), first_layer_filters(module))
+    np.testing.assert_array_equal(layer_features(trained, x), layer_features(module, x))
+    np.testing.assert_array_equal(grad_cam(trained, x), grad_cam(module, x))
+    assert [r.rf for r in receptive_fields(trained)] == [r.rf for r in receptive_fields(module)]

@@ -11,12 +11,12 @@ import math
 
 import numpy as np
 
-from .probe import as_input, capture_outputs, eval_mode, find_layer, first_conv_layer, leaf_modules
+from .probe import as_input, as_module, capture_outputs, eval_mode, find_layer, first_conv_layer, leaf_modules
 
 
 def first_layer_filters(model) -> np.ndarray:
     """The weights of the first convolution, (out, in, kh, kw); of the first Linear, (out, in), if no conv."""
-    return first_conv_layer(model).weight.numpy().copy()
+    return first_conv_layer(as_module(model)).weight.numpy().copy()
 
 
 def _normalize(image: np.ndarray) -> np.ndarray:
@@ -61,6 +61,7 @@ def feature_maps(model, x, layer) -> np.ndarray:
     """The output of `layer` (a module or its name) for one input `x` (C, H, W) or a batch: (C', H', W')."""
     import deepglass as dg
 
+    model = as_module(model)
     x = as_input(x, model)
     single = x.ndim == 3
     if single:
@@ -79,6 +80,7 @@ def layer_features(model, x, layer=None, batch_size: int = 256) -> np.ndarray:
     model's last layer (the features its classifier separates)."""
     import deepglass as dg
 
+    model = as_module(model)
     target = find_layer(model, layer) if layer is not None else leaf_modules(model)[-1][1]
     use_input = layer is None
     captured = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .probe import as_input, capture_outputs, eval_mode, find_layer, keep_grads, last_conv_layer
+from .probe import as_input, as_module, capture_outputs, eval_mode, find_layer, keep_grads, last_conv_layer
 
 
 def resize_bilinear(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -48,6 +48,7 @@ def grad_cam(model, x, class_idx=None, layer=None, upsample: bool = True, method
     """
     if method not in ("gradcam", "hirescam"):
         raise ValueError(f"grad_cam: method must be 'gradcam' or 'hirescam', got {method!r}")
+    model = as_module(model)
     x = as_input(x, model)
     single = x.ndim == 3
     if single:

@@ -9,6 +9,18 @@ from __future__ import annotations
 import contextlib
 
 
+def as_module(model):
+    """The `nn.Module` inside a training `Model` (Keras-style or `dg.Model(module)`), or `model` itself.
+
+    Every diagnostic takes either, so `plot_filters(model)` works on what `fit` trained."""
+    from ..nn.module import Module
+
+    if isinstance(model, Module):
+        return model
+    inner = getattr(model, "module", None)
+    return inner if isinstance(inner, Module) else model
+
+
 def leaf_modules(module) -> list[tuple[str, object]]:
     """(name, layer) for every module without children, in registration order."""
     out = []

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .probe import as_input, keep_grads, leaf_modules
+from .probe import as_input, as_module, keep_grads, leaf_modules
 
 _GLOBAL_TYPES = ("Linear", "Flatten", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "GlobalAveragePooling2D", "Dense")
 
@@ -72,6 +72,7 @@ def receptive_fields(model, layers=None) -> list[LayerRF]:
     `layers`: (name, layer) pairs to use instead of the model's leaf layers in registration order
     (the right order for Sequential stacks; for branching models pass the path you mean).
     """
+    model = as_module(model)
     rf, jump, start = (1, 1), (1, 1), (0.5, 0.5)
     is_global = False
     table = []
@@ -134,6 +135,7 @@ def effective_receptive_field(model, input_shape, n_samples: int = 4, unit=None,
     """
     import deepglass as dg
 
+    model = as_module(model)
     if inputs is None:
         rng = dg.random.default_generator()
         inputs = rng.standard_normal((n_samples, *input_shape)).astype(np.float32)
