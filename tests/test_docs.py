@@ -70,14 +70,11 @@ OFFLINE_PAGES = {"tutorial.md": True, "pytorch_guide.md": False, "keras_guide.md
 
 
 @pytest.mark.parametrize("page", sorted(OFFLINE_PAGES))
-def test_guide_snippets_run(page, tmp_path, monkeypatch):
+def test_guide_snippets_run(page, tmp_path, monkeypatch, request):
     """The guides' code runs as printed, from a folder whose ../shared/data is the real data (like the repo)."""
     if OFFLINE_PAGES[page]:
-        from conftest import SHARED_DATA
-
-        if not SHARED_DATA.is_dir():
-            pytest.skip(f"{page} reads MNIST from ../shared/data, absent here ({SHARED_DATA})")
-        (tmp_path / "shared").symlink_to(SHARED_DATA.parent, target_is_directory=True)
+        shared_data = request.getfixturevalue("shared_data")  # skips, with the reason, when the data is absent
+        (tmp_path / "shared").symlink_to(shared_data.parent, target_is_directory=True)
     (tmp_path / "repo").mkdir()
     monkeypatch.chdir(tmp_path / "repo")
     assert run_python_blocks(DOCS / page) >= 1
