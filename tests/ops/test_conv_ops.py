@@ -152,9 +152,20 @@ def test_batch_blocks_give_the_same_result(monkeypatch):
 
     whole = run()
     monkeypatch.setattr(im2col_module, "CPU_BLOCK_BYTES", 1)
-    assert len(im2col_module.batch_blocks(5, 100, np)) == 5
+    monkeypatch.setattr(im2col_module, "MIN_BLOCK_COLUMNS", 1)
+    assert len(im2col_module.batch_blocks(5, 100, np, columns_per_sample=80)) == 5
     for a, b in zip(whole, run()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_blocks_keep_enough_gemm_columns():
+    """Few pixels per sample: blocks grow past the byte budget until a GEMM has MIN_BLOCK_COLUMNS columns."""
+    budget, minimum = im2col_module.CPU_BLOCK_BYTES, im2col_module.MIN_BLOCK_COLUMNS
+    big_sample = budget // 2  # two samples per block by bytes
+    assert len(im2col_module.batch_blocks(64, big_sample, np)) == 32
+    blocks = im2col_module.batch_blocks(64, big_sample, np, columns_per_sample=24)  # e.g. a 4x4 map, padded rows
+    assert blocks[0].stop - blocks[0].start == -(-minimum // 24)
+    assert len(im2col_module.batch_blocks(64, big_sample, np, columns_per_sample=minimum)) == 32
 
 
 def test_conv2d_errors_name_the_shapes():

@@ -45,9 +45,9 @@ def _cols(x, geom: Geometry, groups: int, ho: int, wo: int):
     return cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
 
 
-def _block_bytes(c: int, geom: Geometry, ho: int, rw: int, itemsize: int) -> int:
-    """Bytes of one sample's columns: what the batch blocks are sized by."""
-    return c * geom.kh * geom.kw * ho * rw * itemsize
+def _blocks(n: int, c: int, geom: Geometry, ho: int, rw: int, itemsize: int, xp) -> list[slice]:
+    """Batch blocks sized by one sample's columns: C·kh·kw rows × Ho·rw columns (see `batch_blocks`)."""
+    return batch_blocks(n, c * geom.kh * geom.kw * ho * rw * itemsize, xp, columns_per_sample=ho * rw)
 
 
 def _conv_forward(x, W, geom: Geometry, groups: int):
@@ -57,7 +57,7 @@ def _conv_forward(x, W, geom: Geometry, groups: int):
     ho, wo = geom.out_size(h, w)
     Wg = _grouped_weight(W, groups)
     out = xp.empty((n, W.shape[0], ho, wo), dtype=x.dtype)
-    for blk in batch_blocks(n, _block_bytes(c, geom, ho, geom.row_width(w, wo), x.itemsize), xp):
+    for blk in _blocks(n, c, geom, ho, geom.row_width(w, wo), x.itemsize, xp):
         xb = x[blk]
         out[blk] = _batch_first(xp.matmul(Wg, _cols(xb, geom, groups, ho, wo)), xb.shape[0], ho, wo)
     return out
@@ -72,7 +72,7 @@ def _conv_backward(x, W, gy, geom: Geometry, groups: int, need_x: bool, need_w: 
     gx = xp.empty_like(x) if need_x else None
     gW = xp.zeros(Wg.shape, dtype=W.dtype) if need_w else None
     rw = geom.row_width(w, wo)
-    for blk in batch_blocks(n, _block_bytes(c, geom, ho, rw, x.itemsize), xp):
+    for blk in _blocks(n, c, geom, ho, rw, x.itemsize, xp):
         g = _channels_first(gy[blk], groups, rw)
         b = gy[blk].shape[0]
         if need_w:
@@ -92,7 +92,7 @@ def _conv_transpose_forward(x, W, geom: Geometry, groups: int, h: int, w: int):
     c_out = W.shape[1] * groups
     out = xp.empty((n, c_out, h, w), dtype=x.dtype)
     rw = geom.row_width(w, wo)
-    for blk in batch_blocks(n, _block_bytes(c_out, geom, ho, rw, x.itemsize), xp):
+    for blk in _blocks(n, c_out, geom, ho, rw, x.itemsize, xp):
         gcols = xp.matmul(WgT, _channels_first(x[blk], groups, rw))
         out[blk] = col2im(gcols.reshape(-1, gcols.shape[2]), geom, x[blk].shape[0], h, w, ho, wo)
     return out
@@ -106,7 +106,7 @@ def _conv_transpose_backward(x, W, gy, geom: Geometry, groups: int, need_x: bool
     gx = xp.empty_like(x) if need_x else None
     gW = xp.zeros(Wg.shape, dtype=W.dtype) if need_w else None
     rw = geom.row_width(gy.shape[3], wo)
-    for blk in batch_blocks(n, _block_bytes(gy.shape[1], geom, ho, rw, x.itemsize), xp):
+    for blk in _blocks(n, gy.shape[1], geom, ho, rw, x.itemsize, xp):
         cols = _cols(gy[blk], geom, groups, ho, wo)
         if need_x:
             gx[blk] = _batch_first(xp.matmul(Wg, cols), x[blk].shape[0], ho, wo)
