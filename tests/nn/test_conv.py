@@ -92,13 +92,25 @@ def test_default_init_matches_torch(torch, make, torch_make):
 def test_lazy_conv2d_infers_in_channels(torch):
     layer = nn.LazyConv2d(6, 3, padding=1)
     weight = layer.weight
-    assert layer.has_uninitialized_params() and weight.shape == (6, 0, 3, 3)
+    assert layer.has_uninitialized_params() and repr(weight) == "<UninitializedParameter>"
     y = layer(dg.randn(2, 5, 8, 8))
-    assert y.shape == (2, 6, 8, 8) and layer.in_channels == 5
+    assert y.shape == (2, 6, 8, 8) and layer.in_channels == 5 and type(layer) is nn.Conv2d
     assert layer.weight is weight and weight.shape == (6, 5, 3, 3)  # the same Parameter, filled in place
     assert np.abs(weight.numpy()).max() <= 1 / math.sqrt(5 * 9)
     x = np.random.default_rng(3).standard_normal((2, 5, 8, 8)).astype(np.float32)
     check_torch_parity(torch, layer, torch.nn.Conv2d(5, 6, 3, padding=1), x, atol=1e-5)
+
+
+def test_lazy_conv2d_loads_a_state_dict_before_its_first_call():
+    source = nn.Conv2d(4, 6, 3, groups=2)
+    layer = nn.LazyConv2d(6, 3, groups=2)
+    layer.load_state_dict(source.state_dict())
+    assert not layer.has_uninitialized_params()
+    x = dg.randn(2, 4, 7, 7)
+    np.testing.assert_array_equal(layer(x).numpy(), source(x).numpy())
+    assert type(layer) is nn.Conv2d and layer.in_channels == 4
+    with pytest.raises(ValueError, match="not divisible by groups=2"):
+        nn.LazyConv2d(6, 3, groups=2)(dg.randn(1, 3, 5, 5))
 
 
 def test_conv_layer_errors():

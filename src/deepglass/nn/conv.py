@@ -9,6 +9,7 @@ import numpy as np
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .lazy import LazyModuleMixin, UninitializedParameter
 from .module import Module
 from .parameter import Parameter
 
@@ -146,22 +147,26 @@ class ConvTranspose2d(_ConvNd):
                                   self.groups, self.dilation)
 
 
-class LazyConv2d(Conv2d):
+class LazyConv2d(LazyModuleMixin, Conv2d):
     """Conv2d whose in_channels is read from the first input (Keras-style shape inference).
 
-    Until the first call the weight has shape (C_out, 0, kh, kw) and holds no values; the first forward
-    fills that same Parameter with PyTorch's default initialization, then the layer is an ordinary Conv2d.
+    Weight and bias are `UninitializedParameter`s until the first call (or a `load_state_dict`), which
+    shapes them in place (an optimizer made earlier keeps them) with PyTorch's default initialization;
+    then the layer becomes an ordinary Conv2d.
     """
+
+    cls_to_become = Conv2d
 
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1,
                  bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
+        # Conv2d checks and stores the arguments (in_channels=groups passes its checks); the input size is unknown
         super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
                          device=device, dtype=dtype)
         self.in_channels = 0
-        self.weight = Parameter(Tensor(np.empty((out_channels, 0, *self.kernel_size), self._dtype), device=device))
-
-    def has_uninitialized_params(self) -> bool:
-        return self.in_channels == 0
+        self.weight = UninitializedParameter(device=device, dtype=self._dtype)
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=self._dtype)
+        self._register_lazy_hook()
 
     def initialize_parameters(self, x: Tensor) -> None:
         """Shape the weight for x's channel count and initialize weight and bias as Conv2d would."""
@@ -170,10 +175,10 @@ class LazyConv2d(Conv2d):
         if x.shape[1] % self.groups:
             raise ValueError(f"LazyConv2d: {x.shape[1]} input channels are not divisible by groups={self.groups}")
         self.in_channels = int(x.shape[1])
-        self.weight.data = x.xp.empty(self._weight_shape(), dtype=self._dtype)  # same Parameter: optimizers keep it
+        self.weight.materialize(self._weight_shape())
+        if self.bias is not None:
+            self.bias.materialize((self.out_channels,))
         self.reset_parameters()
 
-    def forward(self, x: Tensor) -> Tensor:
-        if self.has_uninitialized_params():
-            self.initialize_parameters(x)
-        return super().forward(x)
+    def _on_loaded(self, x: Tensor) -> None:
+        self.in_channels = int(self.weight.shape[1]) * self.groups

@@ -5,19 +5,10 @@ then calls `initialize_parameters(x)`, which materializes them (the same Paramet
 optimizer created earlier keeps working), runs `reset_parameters()`, and turns the module into its
 `cls_to_become` (a plain `Linear`). Loading a state dict also materializes the placeholders.
 
-To make another lazy layer (e.g. LazyConv2d):
-
-    class LazyConv2d(LazyModuleMixin, Conv2d):
-        cls_to_become = Conv2d
-        def __init__(self, out_channels, kernel_size, ...):
-            Module.__init__(self)            # not Conv2d.__init__: the input size is unknown
-            ...store the arguments...; self.weight = UninitializedParameter(); self.bias = UninitializedParameter()
-            self._register_lazy_hook()
-        def initialize_parameters(self, x):
-            self.in_channels = x.shape[1]
-            self.weight.materialize((self.out_channels, self.in_channels // self.groups, *self.kernel_size))
-            self.bias.materialize((self.out_channels,))
-            self.reset_parameters()
+A lazy layer mixes `LazyModuleMixin` in before its layer class, creates its parameters as
+`UninitializedParameter`s, calls `_register_lazy_hook()`, and defines `initialize_parameters(x)` (shape
+them from the first input) and `_on_loaded(x)` (read the input size back from loaded weights):
+`LazyLinear` below and `LazyConv2d` in conv.py.
 """
 
 from __future__ import annotations
