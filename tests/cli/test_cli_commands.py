@@ -143,6 +143,17 @@ def test_train_mnist_from_a_data_folder(tmp_path, shared_data):
     assert missing.returncode == 2 and "image file nope.png does not exist" in missing.stderr
 
 
+def test_every_augmentation_trains_a_cnn(tmp_path, shared_data):
+    from deepglass.cli.training_run import AUGMENTATIONS
+
+    result = deepglass("train", "--dataset", "mnist", "--model", "cnn", "--epochs", "1", "--limit", "256",
+                       "--augment", ",".join(AUGMENTATIONS), "--data-root", str(shared_data / "mnist"),
+                       "--verbose", "0", "--out", "runs", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    config = json.loads((only_run_dir(tmp_path / "runs") / "config.json").read_text())
+    assert config["augment"] == list(AUGMENTATIONS)
+
+
 def test_killed_run_resumes_to_the_same_weights(tmp_path):
     """SIGKILL after a completed epoch, then `train --resume DIR`: the same final weights as an unbroken run."""
     args = ["train", "--dataset", "iris", "--model", "mlp", "--hidden", "32,32", "--epochs", "40", "--batch-size", "1",
@@ -185,6 +196,7 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path):
         (("train", "--dataset", "iris", "--optimizer", "adamm"), ["unknown optimizer 'adamm'", "adam", "sgd"]),
         (("train", "--dataset", "iris", "--schedule", "linear"), ["unknown schedule", "cosine", "step"]),
         (("train", "--dataset", "iris", "--model", "cnn"), ["model 'cnn' needs image inputs", "(4,)"]),
+        (("train", "--dataset", "iris", "--augment", "flip,blur"), ["unknown augmentation 'blur'", "affine"]),
         (("evaluate", "no-such-run"), ["no-such-run is not a run directory"]),
         (("train", "--resume", "no-such-run"), ["no-such-run is not a run directory"]),
         (("summary", "vgg17"), ["unknown model 'vgg17'", "vgg16"]),

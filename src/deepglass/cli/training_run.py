@@ -102,7 +102,7 @@ def augmentation(names: list, data: PreparedData):
         "affine": lambda: T.RandomAffine(degrees=10, translate=(0.1, 0.1), scale=(0.9, 1.1)),
         "rotate": lambda: T.RandomRotation(15),
         "crop": lambda: T.RandomCrop(size, padding=max(1, size[0] // 8)),
-        "noise": lambda: T.GaussianNoise(std=0.05),
+        "noise": lambda: T.GaussianNoise(sigma=0.05),
         "erase": lambda: T.RandomErasing(),
     }
     return T.Compose([table[name]() for name in names])
