@@ -200,6 +200,7 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path):
         (("evaluate", "no-such-run"), ["no-such-run is not a run directory"]),
         (("train", "--resume", "no-such-run"), ["no-such-run is not a run directory"]),
         (("summary", "vgg17"), ["unknown model 'vgg17'", "vgg16"]),
+        (("train", "--dataset", "iris", "--device", "tpu"), ["unknown device 'tpu'", "'cpu' or 'cuda'"]),
         (("train", "--config", "missing.toml"), ["config file missing.toml does not exist"]),
     ],
 )
@@ -209,6 +210,25 @@ def test_user_errors_are_one_clear_message(tmp_path, args, expected):
     assert "Traceback" not in result.stderr
     for text in expected:
         assert text in result.stderr, (text, result.stderr)
+
+
+def test_cuda_without_a_gpu_is_a_clear_error(tmp_path):
+    import deepglass as dg
+
+    if dg.is_available("cuda"):
+        pytest.skip("this machine has a GPU and CuPy")
+    result = deepglass("train", "--dataset", "iris", "--device", "cuda", "--out", "runs", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "device 'cuda' is not available here" in result.stderr and "--device cpu" in result.stderr
+
+
+def test_learning_rate_defaults_to_the_optimizers_own(tmp_path):
+    result = deepglass("train", "--dataset", "iris", "--optimizer", "adadelta", "--epochs", "20", "--verbose", "0",
+                       "--out", "runs", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    run = only_run_dir(tmp_path / "runs")
+    assert json.loads((run / "config.json").read_text())["lr"] == 1.0  # Adadelta's, not Adam's 1e-3
+    assert json.loads((run / "metrics.json").read_text())["test"]["accuracy"] > 0.8
 
 
 def test_unknown_option_in_config_file_lists_valid_ones(tmp_path):

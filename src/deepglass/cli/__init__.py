@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--optimizer")
-    train.add_argument("--lr", type=float)
+    train.add_argument("--lr", type=float, help="learning rate (default: the optimizer's PyTorch default)")
     train.add_argument("--weight-decay", type=float)
     train.add_argument("--momentum", type=float)
     train.add_argument("--schedule", help="none, step, cosine or exponential")

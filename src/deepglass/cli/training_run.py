@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..backend import is_available, normalize_device
 from .errors import UsageError, unknown
 from .recipes import PreparedData, build_model, prepare
 from .run_dir import write_history, write_json
@@ -21,7 +22,7 @@ DEFAULTS = {
     "epochs": 10,
     "batch_size": 64,
     "optimizer": "adam",
-    "lr": 1e-3,
+    "lr": None,  # None: the optimizer's own default (DEFAULT_LR)
     "weight_decay": 0.0,
     "momentum": 0.9,
     "schedule": "none",
@@ -35,6 +36,9 @@ DEFAULTS = {
     "limit": None,
 }
 OPTIMIZERS = ("sgd", "momentum", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "nadam")
+# learning rates when --lr is not given: PyTorch's defaults (Adadelta's 1.0 is what its algorithm expects)
+DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 0.01, "adagrad": 0.01,
+              "adadelta": 1.0, "nadam": 2e-3}
 SCHEDULES = ("none", "step", "cosine", "exponential")
 AUGMENTATIONS = ("flip", "vflip", "affine", "rotate", "crop", "noise", "erase")
 
@@ -48,6 +52,16 @@ def resolve_config(options: dict) -> dict:
     config.update({k: v for k, v in options.items() if v is not None})
     if config["optimizer"] not in OPTIMIZERS:
         raise unknown("optimizer", config["optimizer"], OPTIMIZERS)
+    if config["lr"] is None:
+        config["lr"] = DEFAULT_LR[config["optimizer"]]
+    try:
+        device = normalize_device(config["device"])
+    except ValueError as e:
+        raise UsageError(f"{e}") from None
+    if not is_available(device):
+        raise UsageError(f"device {config['device']!r} is not available here: it needs CuPy and an NVIDIA GPU "
+                         "(pip install 'deepglass[gpu]'); use --device cpu")
+    config["device"] = device
     if config["schedule"] not in SCHEDULES:
         raise unknown("schedule", config["schedule"], SCHEDULES)
     if isinstance(config["augment"], str):
