@@ -60,12 +60,7 @@ class Adam(Optimizer):
         state["step"] += 1
         step, lr = state["step"], group["lr"]
         beta1, beta2 = group["betas"]
-        if group["decoupled_weight_decay"]:
-            if group["weight_decay"] != 0:
-                param *= 1 - lr * group["weight_decay"]
-            g = self._grad_with_decay(param, grad, group, weight_decay=0)
-        else:
-            g = self._grad_with_decay(param, grad, group)
+        g = self._decayed_grad(param, grad, group)
         exp_avg, exp_avg_sq, tmp = state["exp_avg"], state["exp_avg_sq"], self._scratch(param, 1)
         exp_avg += xp.multiply(xp.subtract(g, exp_avg, out=tmp), 1 - beta1, out=tmp)  # lerp towards g
         exp_avg_sq *= beta2

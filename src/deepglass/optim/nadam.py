@@ -51,14 +51,9 @@ class NAdam(Optimizer):
     def _update(self, param, grad, state, group) -> None:
         xp = get_array_module(param)
         state["step"] += 1
-        step, lr, weight_decay = state["step"], group["lr"], group["weight_decay"]
+        step, lr = state["step"], group["lr"]
         beta1, beta2 = group["betas"]
-        if group["decoupled_weight_decay"]:
-            if weight_decay != 0:
-                param *= 1 - lr * weight_decay
-            g = self._grad_with_decay(param, grad, group, weight_decay=0)
-        else:
-            g = self._grad_with_decay(param, grad, group)
+        g = self._decayed_grad(param, grad, group)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * group["momentum_decay"]))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * group["momentum_decay"]))
         mu_product = state["mu_product"] = state["mu_product"] * mu

@@ -142,6 +142,15 @@ class Optimizer:
             buffer = self._workspace[key] = get_array_module(like).empty(like.size, dtype=like.dtype)
         return buffer[: like.size].reshape(like.shape)
 
+    def _decayed_grad(self, param, grad, group: dict[str, Any]):
+        """`_grad_with_decay`, or with `decoupled_weight_decay` (AdamW-style) the weights shrunk in place by
+        `1 - lr * weight_decay` first and the gradient left without an L2 term."""
+        if not group.get("decoupled_weight_decay", False):
+            return self._grad_with_decay(param, grad, group)
+        if group["weight_decay"] != 0:
+            param *= 1 - group["lr"] * group["weight_decay"]
+        return self._grad_with_decay(param, grad, group, weight_decay=0)
+
     def _grad_with_decay(self, param, grad, group: dict[str, Any], weight_decay: float | None = None):
         """The gradient after `maximize` (ascent) and L2 weight decay `grad + weight_decay * param`.
 
