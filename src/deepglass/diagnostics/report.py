@@ -183,10 +183,11 @@ def _history_table(hist: dict) -> str:
 
 
 def _confusion_table(labels: np.ndarray, predicted: np.ndarray, class_names) -> str:
-    n = int(max(labels.max(), predicted.max())) + 1
+    from .classification import confusion_matrix
+
+    counts = confusion_matrix(labels, predicted)
+    n = len(counts)
     names = list(class_names) if class_names is not None and len(class_names) >= n else [str(i) for i in range(n)]
-    counts = np.zeros((n, n), dtype=np.int64)
-    np.add.at(counts, (labels, predicted), 1)
     rows = [[names[i], *counts[i].tolist()] for i in range(n)]
     return _table(["true \\ predicted", *names[:n]], rows)
 

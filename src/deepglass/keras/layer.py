@@ -221,6 +221,18 @@ class Layer(Module):
         return result
 
     # ---- regularization --------------------------------------------------------------------------
+    def _set_weight_options(self, activation, kernel_initializer, bias_initializer, kernel_regularizer,
+                            bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint) -> None:
+        """Store the Keras options every layer with a kernel and a bias takes (Dense, Conv2D, ...)."""
+        from . import activations
+
+        if activity_regularizer is not None or kernel_constraint is not None or bias_constraint is not None:
+            raise NotImplementedError(f"{type(self).__name__}: activity_regularizer and constraints are not supported")
+        self.activation = activations.get(activation)
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
     def regularization_loss(self):
         """Σ of this layer's weight penalties (kernel_regularizer, bias_regularizer), or None."""
         total = None

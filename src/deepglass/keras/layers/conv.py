@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ... import nn, ops
 from ...io import register
-from .. import activations, regularizers
 from ..layer import Layer, same_padding
 from .core import init_weights
 
@@ -50,15 +49,11 @@ class _Conv(Layer):
         padding = padding.lower()
         if padding not in ("valid", "same"):
             raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}")
-        if activity_regularizer is not None or kernel_constraint is not None or bias_constraint is not None:
-            raise NotImplementedError(f"{type(self).__name__}: activity_regularizer and constraints are not supported")
         self.filters, self.kernel_size, self.strides = int(filters), pair(kernel_size), pair(strides)
         self.padding, self.data_format = padding, data_format or "channels_last"
         self.dilation_rate, self.groups, self.use_bias = pair(dilation_rate), groups, use_bias
-        self.activation = activations.get(activation)
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self._set_weight_options(activation, kernel_initializer, bias_initializer, kernel_regularizer,
+                                 bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
         if self.declared_input_shape is not None:
             self._maybe_build(self.declared_input_shape)
 

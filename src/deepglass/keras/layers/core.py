@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ... import nn
 from ...io import register
-from .. import activations, initializers, regularizers
+from .. import activations, initializers
 from ..layer import Layer
 
 
@@ -37,13 +37,9 @@ class Dense(Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if activity_regularizer is not None or kernel_constraint is not None or bias_constraint is not None:
-            raise NotImplementedError("Dense: activity_regularizer and constraints are not supported")
         self.units, self.use_bias = int(units), use_bias
-        self.activation = activations.get(activation)
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self._set_weight_options(activation, kernel_initializer, bias_initializer, kernel_regularizer,
+                                 bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
         if self.declared_input_shape is not None:
             self._maybe_build(self.declared_input_shape)
 
