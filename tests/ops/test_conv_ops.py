@@ -120,21 +120,46 @@ def test_col2im_is_the_adjoint_of_im2col():
     assert abs(lhs - rhs) < 1e-9 * abs(lhs)
 
 
-def test_col2im_is_the_adjoint_of_im2col_in_the_wide_layout():
-    """Stride 1 uses whole padded rows per column block; with zero junk columns col2im is still the transpose."""
+def test_col2im_is_the_adjoint_of_im2col_in_the_stacked_layout(monkeypatch):
+    """Stride 1 may use the stacked layout (every padded position a column); with zero junk columns col2im is
+    still the transpose."""
+    monkeypatch.setattr(im2col_module, "STACKED_MAX_COLUMNS", 10.0)
     rng = np.random.default_rng(8)
     geom = Geometry(3, 2, dh=2, dw=1, pad_top=1, pad_bottom=0, pad_left=2, pad_right=1)
-    assert geom.wide
     x = rng.standard_normal((2, 3, 9, 8))
     ho, wo = geom.out_size(9, 8)
-    rw = geom.row_width(8, wo)
-    assert rw == 8 + 3 > wo
-    cols = rng.standard_normal((3 * 3 * 2, 2, ho, rw))
-    cols[..., wo:] = 0  # the junk columns, as the convolution keeps them
+    assert geom.stacked(9, 8, ho, wo) and geom.grid(9, 8, ho, wo) == (10, 11)
+    cols = rng.standard_normal((3 * 3 * 2, 2, 10, 11))
+    cols[..., ho:, :] = 0  # the junk columns, as the convolution keeps them
+    cols[..., wo:] = 0
     cols = cols.reshape(3 * 3 * 2, -1)
     lhs = (im2col(x, geom, ho, wo) * cols).sum()
     rhs = (x * col2im(cols, geom, 2, 9, 8, ho, wo)).sum()
     assert abs(lhs - rhs) < 1e-9 * abs(lhs)
+
+
+def test_stacked_and_compact_layouts_agree(monkeypatch):
+    """The layout is a speed choice only: conv2d, its gradients and conv_transpose2d are the same in both."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((3, 4, 7, 9))
+    W = rng.standard_normal((6, 2, 3, 2))
+    gy = rng.standard_normal((3, 6, 5, 10))
+
+    def run():
+        xt, Wt = dg.tensor(x, requires_grad=True), dg.tensor(W, requires_grad=True)
+        out = conv2d(xt, Wt, padding=(1, 2), dilation=(2, 3), groups=2)
+        out.backward(gy)
+        yt = conv_transpose2d(dg.tensor(gy), Wt.detach(), padding=(1, 2), dilation=(2, 3), groups=2)
+        return out.numpy(), xt.grad.numpy(), Wt.grad.numpy(), yt.numpy()
+
+    geom = Geometry(3, 2, 1, 1, 2, 3, 1, 1, 2, 2)
+    monkeypatch.setattr(im2col_module, "STACKED_MAX_COLUMNS", 0.0)
+    assert not geom.stacked(7, 9, 5, 10)
+    compact = run()
+    monkeypatch.setattr(im2col_module, "STACKED_MAX_COLUMNS", 10.0)
+    assert geom.stacked(7, 9, 5, 10)
+    for a, b in zip(compact, run()):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
 def test_batch_blocks_give_the_same_result(monkeypatch):

@@ -1,8 +1,9 @@
 """2-D convolution and transposed convolution as im2col + GEMM (NCHW, PyTorch semantics).
 
-Forward:  out = W @ im2col(x)                    (one GEMM per block of the batch: cols are (C·kh·kw, B·Ho·rw))
+Forward:  out = W @ im2col(x)     (one GEMM per block of the batch: cols are (C·kh·kw, B·rows·width))
 Backward: gW  = Σ_blocks gy @ im2col(x)ᵀ,  gx = col2im(Wᵀ @ gy)
-(rw is Wo, or the padded width for stride 1: see `im2col` for that "wide" layout and its zero junk columns.)
+((rows, width) is (Ho, Wo), or the padded image size in the "stacked" layout, whose junk columns must be
+zero: see `im2col`.)
 A transposed convolution is the input gradient of a convolution, so its forward is `col2im(Wᵀ @ x)`
 and its backward is the convolution forward: the same four loops serve both. Columns are recomputed
 in backward instead of being kept from forward: an im2col copy costs less than holding the matrix.
@@ -18,20 +19,20 @@ from . import shape as shape_ops
 from .im2col import Geometry, batch_blocks, col2im, im2col
 
 
-def _channels_first(a, groups: int, rw: int):
-    """Batch block (B, C, Ho, Wo) → (g, C/g, B·Ho·rw), the column layout of GEMM results; junk columns are zero."""
+def _channels_first(a, groups: int, grid: tuple[int, int]):
+    """Batch block (B, C, Ho, Wo) → (g, C/g, B·rows·width), the column layout of GEMM results; junk columns are zero."""
     xp = get_array_module(a)
     b, c, ho, wo = a.shape
-    if rw == wo:
+    if grid == (ho, wo):
         return xp.ascontiguousarray(a.transpose(1, 0, 2, 3)).reshape(groups, c // groups, -1)
-    out = xp.zeros((c, b, ho, rw), dtype=a.dtype)
-    out[..., :wo] = a.transpose(1, 0, 2, 3)
+    out = xp.zeros((c, b) + grid, dtype=a.dtype)
+    out[..., :ho, :wo] = a.transpose(1, 0, 2, 3)
     return out.reshape(groups, c // groups, -1)
 
 
-def _batch_first(a, b: int, ho: int, wo: int):
-    """(g, C/g, B·Ho·rw) → (B, C, Ho, Wo), the inverse of `_channels_first` (a view; assigning copies it)."""
-    return a.reshape(-1, b, ho, a.shape[-1] // (b * ho))[..., :wo].transpose(1, 0, 2, 3)
+def _batch_first(a, b: int, ho: int, wo: int, grid: tuple[int, int]):
+    """(g, C/g, B·rows·width) → (B, C, Ho, Wo), the inverse of `_channels_first` (a view; assigning copies it)."""
+    return a.reshape((-1, b) + grid)[..., :ho, :wo].transpose(1, 0, 2, 3)
 
 
 def _grouped_weight(W, groups: int):
@@ -40,14 +41,15 @@ def _grouped_weight(W, groups: int):
 
 
 def _cols(x, geom: Geometry, groups: int, ho: int, wo: int):
-    """im2col of a block, split by group: (g, C/g·kh·kw, B·Ho·rw)."""
+    """im2col of a block, split by group: (g, C/g·kh·kw, B·rows·width)."""
     cols = im2col(x, geom, ho, wo)
     return cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
 
 
-def _blocks(n: int, c: int, geom: Geometry, ho: int, rw: int, itemsize: int, xp) -> list[slice]:
-    """Batch blocks sized by one sample's columns: C·kh·kw rows × Ho·rw columns (see `batch_blocks`)."""
-    return batch_blocks(n, c * geom.kh * geom.kw * ho * rw * itemsize, xp, columns_per_sample=ho * rw)
+def _blocks(n: int, c: int, geom: Geometry, grid: tuple[int, int], itemsize: int, xp) -> list[slice]:
+    """Batch blocks sized by one sample's columns: C·kh·kw rows × rows·width columns (see `batch_blocks`)."""
+    columns = grid[0] * grid[1]
+    return batch_blocks(n, c * geom.kh * geom.kw * columns * itemsize, xp, columns_per_sample=columns)
 
 
 def _conv_forward(x, W, geom: Geometry, groups: int):
@@ -56,10 +58,11 @@ def _conv_forward(x, W, geom: Geometry, groups: int):
     n, c, h, w = x.shape
     ho, wo = geom.out_size(h, w)
     Wg = _grouped_weight(W, groups)
+    grid = geom.grid(h, w, ho, wo)
     out = xp.empty((n, W.shape[0], ho, wo), dtype=x.dtype)
-    for blk in _blocks(n, c, geom, ho, geom.row_width(w, wo), x.itemsize, xp):
+    for blk in _blocks(n, c, geom, grid, x.itemsize, xp):
         xb = x[blk]
-        out[blk] = _batch_first(xp.matmul(Wg, _cols(xb, geom, groups, ho, wo)), xb.shape[0], ho, wo)
+        out[blk] = _batch_first(xp.matmul(Wg, _cols(xb, geom, groups, ho, wo)), xb.shape[0], ho, wo, grid)
     return out
 
 
@@ -71,9 +74,9 @@ def _conv_backward(x, W, gy, geom: Geometry, groups: int, need_x: bool, need_w: 
     Wg = _grouped_weight(W, groups)
     gx = xp.empty_like(x) if need_x else None
     gW = xp.zeros(Wg.shape, dtype=W.dtype) if need_w else None
-    rw = geom.row_width(w, wo)
-    for blk in _blocks(n, c, geom, ho, rw, x.itemsize, xp):
-        g = _channels_first(gy[blk], groups, rw)
+    grid = geom.grid(h, w, ho, wo)
+    for blk in _blocks(n, c, geom, grid, x.itemsize, xp):
+        g = _channels_first(gy[blk], groups, grid)
         b = gy[blk].shape[0]
         if need_w:
             # (cols @ gyᵀ)ᵀ, not gy @ colsᵀ: the same numbers, 2x faster in OpenBLAS for these shapes
@@ -91,9 +94,9 @@ def _conv_transpose_forward(x, W, geom: Geometry, groups: int, h: int, w: int):
     WgT = _grouped_weight(W, groups).swapaxes(1, 2)
     c_out = W.shape[1] * groups
     out = xp.empty((n, c_out, h, w), dtype=x.dtype)
-    rw = geom.row_width(w, wo)
-    for blk in _blocks(n, c_out, geom, ho, rw, x.itemsize, xp):
-        gcols = xp.matmul(WgT, _channels_first(x[blk], groups, rw))
+    grid = geom.grid(h, w, ho, wo)
+    for blk in _blocks(n, c_out, geom, grid, x.itemsize, xp):
+        gcols = xp.matmul(WgT, _channels_first(x[blk], groups, grid))
         out[blk] = col2im(gcols.reshape(-1, gcols.shape[2]), geom, x[blk].shape[0], h, w, ho, wo)
     return out
 
@@ -105,13 +108,13 @@ def _conv_transpose_backward(x, W, gy, geom: Geometry, groups: int, need_x: bool
     Wg = _grouped_weight(W, groups)
     gx = xp.empty_like(x) if need_x else None
     gW = xp.zeros(Wg.shape, dtype=W.dtype) if need_w else None
-    rw = geom.row_width(gy.shape[3], wo)
-    for blk in _blocks(n, gy.shape[1], geom, ho, rw, x.itemsize, xp):
+    grid = geom.grid(*gy.shape[2:], ho, wo)
+    for blk in _blocks(n, gy.shape[1], geom, grid, x.itemsize, xp):
         cols = _cols(gy[blk], geom, groups, ho, wo)
         if need_x:
-            gx[blk] = _batch_first(xp.matmul(Wg, cols), x[blk].shape[0], ho, wo)
+            gx[blk] = _batch_first(xp.matmul(Wg, cols), x[blk].shape[0], ho, wo, grid)
         if need_w:
-            gW += xp.matmul(cols, _channels_first(x[blk], groups, rw).swapaxes(1, 2)).swapaxes(1, 2)
+            gW += xp.matmul(cols, _channels_first(x[blk], groups, grid).swapaxes(1, 2)).swapaxes(1, 2)
     return gx, (gW.reshape(W.shape) if need_w else None)
 
 

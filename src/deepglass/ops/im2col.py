@@ -5,11 +5,15 @@ output pixel, its window into one column, so the convolution becomes `W (Cout ×
 `col2im` is its adjoint: it adds each column back onto the pixels it came from (the input gradient).
 Both are loops over the `kh·kw` kernel offsets only; each step moves a whole strided slice of the batch.
 
-Stride-1 convolutions (most of them) use a "wide" layout: each column block spans whole padded rows
-(Ho × Wp pixels instead of Ho × Wo), so every copy and add is one long contiguous run per channel
-instead of Ho short ones (NumPy pays per run). The Wp − Wo extra columns per row are junk that the
-callers keep at zero on the way in (`to_columns`) and drop on the way out (`from_columns`): ~8% more
-GEMM work for a 3×3 kernel on 26×26, against im2col/col2im copies 3-5x faster.
+Stride-1 convolutions (most of them) use a "stacked" layout: per channel, the padded images of the
+block lie one after another in one flat run, and the columns are every position of that run (Hp × Wp
+per sample instead of Ho × Wo). A window at offset (i, j) is then the whole run shifted by i·Wp + j, so
+every im2col copy and col2im add is one long contiguous run per channel instead of one per row or per
+sample (NumPy pays ~130 ns per run: col2im got 3x faster). Windows that hang over a row's or an image's
+end make junk columns, which the callers keep at zero on the way in (`_channels_first`) and drop on the
+way out (`_batch_first`). Junk is extra GEMM work (17% for a 3×3 kernel on 26×26), so inputs whose junk
+would pass `STACKED_MAX_COLUMNS` (small deep feature maps, where GEMM dominates) and strided
+convolutions use the compact layout: exactly Ho × Wo columns per sample.
 
 The batch is processed in blocks whose column matrix stays under `CPU_BLOCK_BYTES` (4 MB): the
 columns of one block are still in cache when the GEMM reads them and when col2im adds them back, and
@@ -30,6 +34,9 @@ GPU_BLOCK_BYTES = 512 << 20  # a GPU wants big GEMMs; memory is the only limit t
 # Deep layers (many channels, few pixels) fill the byte budget with few columns, and GEMMs that thin run
 # at half speed (ResNet's 512-channel 4x4 layer: backward 37 GFLOP/s with 216 columns, 57 with 1,536).
 MIN_BLOCK_COLUMNS = 1024
+# stacked only while Hp·Wp ≤ 1.25·Ho·Wo. 3×3 'same' convs (batch 64, 1 thread): 32×32 (1.13) forward 64 ms
+# stacked vs 77 compact; 16×16 (1.27) 72 vs 66; 4×4 (2.25) 113 vs 58, where junk GEMM work outweighs copies
+STACKED_MAX_COLUMNS = 1.25
 
 
 @dataclass(frozen=True)
@@ -69,14 +76,17 @@ class Geometry:
         """Undo `pad`: the `h × w` interior of a padded array."""
         return xpad[..., self.pad_top:self.pad_top + h, self.pad_left:self.pad_left + w]
 
-    @property
-    def wide(self) -> bool:
-        """Whether the column matrix uses the wide layout (stride 1: whole padded rows, see the module docstring)."""
-        return self.sh == 1 and self.sw == 1
+    def stacked(self, h: int, w: int, ho: int, wo: int) -> bool:
+        """Whether an `h × w` input with `ho × wo` windows uses the stacked column layout: stride 1, and junk
+        columns few enough (see the module docstring)."""
+        hp, wp = h + self.pad_top + self.pad_bottom, w + self.pad_left + self.pad_right
+        return self.sh == 1 and self.sw == 1 and hp * wp <= STACKED_MAX_COLUMNS * ho * wo
 
-    def row_width(self, w: int, wo: int) -> int:
-        """Columns per output row in the column matrix: the padded width (wide layout) or Wo."""
-        return w + self.pad_left + self.pad_right if self.wide else wo
+    def grid(self, h: int, w: int, ho: int, wo: int) -> tuple[int, int]:
+        """(rows, width) of one sample's columns: (Hp, Wp) when stacked, else (Ho, Wo)."""
+        if self.stacked(h, w, ho, wo):
+            return h + self.pad_top + self.pad_bottom, w + self.pad_left + self.pad_right
+        return ho, wo
 
     def offset_slice(self, i: int, j: int, ho: int, wo: int) -> tuple:
         """The (rows, cols) slices of a padded input seen by kernel offset (i, j) at every output pixel."""
@@ -96,60 +106,62 @@ def windows(xpad, geom: Geometry, ho: int, wo: int):
 
 
 def im2col(x, geom: Geometry, ho: int, wo: int):
-    """The column matrix (C·kh·kw, N·Ho·rw) of `x` (N, C, H, W): one column per window, rows ordered like the weight.
+    """The column matrix (C·kh·kw, N·rows·width) of `x` (N, C, H, W): one column per window, rows ordered like the
+    weight; (rows, width) = `geom.grid(H, W, Ho, Wo)`.
 
-    rw = `geom.row_width(W, Wo)`. Rows first and the batch inside the columns make `W @ cols` one big GEMM for
-    the whole block (many small per-sample GEMMs each pay BLAS's thread start-up).
+    Rows first and the batch inside the columns make `W @ cols` one big GEMM for the whole block (many small
+    per-sample GEMMs each pay BLAS's thread start-up).
     """
     xp = get_array_module(x)
     n, c, h, w = x.shape
-    rw = geom.row_width(w, wo)
-    if not geom.wide:
+    if not geom.stacked(h, w, ho, wo):
         view = windows(xp.ascontiguousarray(geom.pad(x)), geom, ho, wo)  # (N, C, kh, kw, Ho, Wo)
         return xp.ascontiguousarray(view.transpose(1, 2, 3, 0, 4, 5)).reshape(c * geom.kh * geom.kw, n * ho * wo)
-    flat = _flat_padded(xp.zeros, (n, c), geom, h, w, x.dtype)
-    _interior(flat, geom, h, w)[...] = x
-    s_n, s_c, s_e = flat.strides
-    view = xp.lib.stride_tricks.as_strided(  # (C, kh, kw, N, Ho·Wp): window offset (i, j) starts at i·dh·Wp + j·dw
-        flat, shape=(c, geom.kh, geom.kw, n, ho * rw), strides=(s_c, s_e * geom.dh * rw, s_e * geom.dw, s_n, s_e))
-    return xp.ascontiguousarray(view).reshape(c * geom.kh * geom.kw, n * ho * rw)
+    flat = _stacked_images(xp.zeros, c, n, geom, h, w, x.dtype)
+    _interior(flat, geom, n, h, w)[...] = x.transpose(1, 0, 2, 3)
+    hp, wp = geom.grid(h, w, ho, wo)
+    s_c, s_e = flat.strides
+    view = xp.lib.stride_tricks.as_strided(  # (C, kh, kw, N·Hp·Wp): window offset (i, j) starts at i·dh·Wp + j·dw
+        flat, shape=(c, geom.kh, geom.kw, n * hp * wp), strides=(s_c, s_e * geom.dh * wp, s_e * geom.dw, s_e))
+    return xp.ascontiguousarray(view).reshape(c * geom.kh * geom.kw, n * hp * wp)
 
 
 def col2im(cols, geom: Geometry, n: int, h: int, w: int, ho: int, wo: int):
-    """The adjoint of `im2col`: add the columns (C·kh·kw, N·Ho·rw) back onto an (N, C, H, W) image.
+    """The adjoint of `im2col`: add the columns (C·kh·kw, N·rows·width) back onto an (N, C, H, W) image.
 
     The sums run in a (C, N, …) buffer, the order of the columns' axes (3x faster than adding across a
-    transpose); the result is an (N, C, H, W) view of it. Junk columns of the wide layout must be zero.
+    transpose); the result is an (N, C, H, W) view of it. Junk columns of the stacked layout must be zero.
     """
     xp = get_array_module(cols)
     c = cols.shape[0] // (geom.kh * geom.kw)
-    rw = geom.row_width(w, wo)
-    if not geom.wide:
+    if not geom.stacked(h, w, ho, wo):
         cols = cols.reshape(c, geom.kh, geom.kw, n, ho, wo)
         xpad = xp.zeros((c, n, h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right), cols.dtype)
         for i in range(geom.kh):
             for j in range(geom.kw):
                 xpad[(..., *geom.offset_slice(i, j, ho, wo))] += cols[:, i, j]
         return geom.crop(xpad, h, w).transpose(1, 0, 2, 3)
-    cols = cols.reshape(c, geom.kh, geom.kw, n, ho * rw)
-    flat = _flat_padded(xp.zeros, (c, n), geom, h, w, cols.dtype)
+    hp, wp = geom.grid(h, w, ho, wo)
+    cols = cols.reshape(c, geom.kh, geom.kw, n * hp * wp)
+    flat = _stacked_images(xp.zeros, c, n, geom, h, w, cols.dtype)
     for i in range(geom.kh):
         for j in range(geom.kw):
-            start = i * geom.dh * rw + j * geom.dw
-            flat[:, :, start:start + ho * rw] += cols[:, i, j]
-    return _interior(flat, geom, h, w).transpose(1, 0, 2, 3)
+            start = i * geom.dh * wp + j * geom.dw
+            flat[:, start:start + n * hp * wp] += cols[:, i, j]
+    return _interior(flat, geom, n, h, w).transpose(1, 0, 2, 3)
 
 
-def _flat_padded(alloc, lead: tuple, geom: Geometry, h: int, w: int, dtype):
-    """Padded images stored flat, (…, Hp·Wp + tail): the last window's junk run ends tail = (kw−1)·dw past Hp·Wp."""
+def _stacked_images(alloc, c: int, n: int, geom: Geometry, h: int, w: int, dtype):
+    """Per channel, the N padded images one after another, flat: (C, N·Hp·Wp + tail); the windows of the last
+    image's junk columns reach tail = (kh−1)·dh·Wp + (kw−1)·dw past the end."""
     hp, wp = h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right
-    return alloc(lead + (hp * wp + (geom.kw - 1) * geom.dw,), dtype=dtype)
+    return alloc((c, n * hp * wp + (geom.kh - 1) * geom.dh * wp + (geom.kw - 1) * geom.dw), dtype=dtype)
 
 
-def _interior(flat, geom: Geometry, h: int, w: int):
-    """The (…, H, W) image inside a `_flat_padded` buffer (a view)."""
+def _interior(flat, geom: Geometry, n: int, h: int, w: int):
+    """The (C, N, H, W) images inside a `_stacked_images` buffer (a view)."""
     hp, wp = h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right
-    return geom.crop(flat[..., :hp * wp].reshape(flat.shape[:-1] + (hp, wp)), h, w)
+    return geom.crop(flat[:, :n * hp * wp].reshape(flat.shape[0], n, hp, wp), h, w)
 
 
 def batch_blocks(n: int, bytes_per_sample: int, xp, columns_per_sample: int | None = None) -> list[slice]:
