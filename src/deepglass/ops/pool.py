@@ -43,12 +43,21 @@ class MaxPool2d(Function):
         # gy·won is 3x faster than a masked copy on strided views, and where windows do not overlap each
         # input pixel is written once instead of added to; but inf/NaN in gy would leak NaN through gy·0
         finite = bool(xp.isfinite(gy).all())
-        taken = xp.zeros(out.shape, dtype=bool)
-        gxpad = xp.zeros(self.xpad.shape, dtype=gy.dtype)
-        for offset, v in enumerate(self._slices(gy.shape[2:])):
+        slices = self._slices(gy.shape[2:])
+        # windows that tile the padded input exactly write every pixel once: nothing to zero first
+        hp, wp = self.xpad.shape[2:]
+        tiled = (finite and (geom.dh, geom.dw) == (1, 1) and (geom.sh, geom.sw) == (geom.kh, geom.kw)
+                 and geom.sh * out.shape[2] == hp and geom.sw * out.shape[3] == wp)
+        gxpad = (xp.empty if tiled else xp.zeros)(self.xpad.shape, dtype=gy.dtype)
+        taken = None
+        for offset, v in enumerate(slices):
             won = (v == out) | (v != v) if has_nan else v == out
-            xp.greater(won, taken, out=won)  # won and not taken: ties go to the first maximum, as in PyTorch
-            xp.logical_or(taken, won, out=taken)
+            if taken is None:
+                taken = won  # the first offset takes every window it wins
+            else:
+                xp.greater(won, taken, out=won)  # won and not taken: ties go to the first maximum, as in PyTorch
+                if offset + 1 < len(slices):
+                    xp.logical_or(taken, won, out=taken)
             target = gxpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), *out.shape[2:]))]
             if not finite:
                 target += xp.where(won, gy, 0)
