@@ -9,6 +9,8 @@ Usage in a benchmark script (run it as `python bench/bench_<name>.py`):
     torch_ms = time_ms(torch_step)
     row("mlp 4-16-3 step", dg_ms, torch_ms)    # name  deepglass ms  torch ms  ratio
 
+    dg_ms, torch_ms, paired = time_pair_ms(dg_step, torch_step)   # the two timed in turn, for drifting machines
+
 `ratio` is torch ms / deepglass ms, so a ratio above 1 means deepglass is faster.
 `torch_or_none()` imports torch single-threaded (or returns None when it is not installed),
 so a benchmark still runs and prints deepglass times alone on a machine without torch.
@@ -57,6 +59,28 @@ def time_ms(fn: Callable[[], object], *, warmup: int = 20, repeats: int = 7, num
             sync()
         runs.append((time.perf_counter() - start) / number * 1e3)
     return statistics.median(runs)
+
+
+def time_pair_ms(fn_a: Callable[[], object], fn_b: Callable[[], object], *, warmup: int = 3, rounds: int = 9,
+                 number: int = 1) -> tuple[float, float, float]:
+    """(median ms of `fn_a`, median ms of `fn_b`, median of the per-round ratios a/b), the two timed in turn.
+
+    Each round times `number` calls of `fn_a`, then `number` calls of `fn_b`. On a machine whose speed
+    drifts (a shared VM: the same step can take 50% longer a minute later) both sides of a round see the
+    same conditions, so the paired ratio is steadier than one taken from two separate `time_ms` runs.
+    """
+    for _ in range(warmup):
+        fn_a()
+        fn_b()
+    a_ms, b_ms = [], []
+    for _ in range(rounds):
+        for fn, runs in ((fn_a, a_ms), (fn_b, b_ms)):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            runs.append((time.perf_counter() - start) / number * 1e3)
+    ratio = statistics.median(a / b for a, b in zip(a_ms, b_ms))
+    return statistics.median(a_ms), statistics.median(b_ms), ratio
 
 
 def header(title: str | None = None) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import header, limit_blas_threads, row, time_ms, torch_or_none  # noqa: E402
+from _common import header, limit_blas_threads, row, time_ms, time_pair_ms, torch_or_none  # noqa: E402
 
 import deepglass as dg  # noqa: E402
 
@@ -151,10 +151,11 @@ def conv_layer_times(torch) -> None:
         xd.grad = None
         layer.zero_grad()
         y.backward(gy)
-    fwd = time_ms(dg_forward, warmup=2, repeats=5, number=1)
-    fwd_bwd = time_ms(dg_backward, warmup=2, repeats=5, number=1)
-    t_fwd = t_fwd_bwd = None
-    if torch is not None:
+    if torch is None:
+        fwd, fwd_bwd = time_ms(dg_forward, warmup=2, repeats=5, number=1), time_ms(dg_backward, warmup=2, repeats=5,
+                                                                                    number=1)
+        t_fwd = t_fwd_bwd = None
+    else:
         t_layer = torch.nn.Conv2d(32, 64, 3)
         xt, gyt = torch.tensor(x, requires_grad=True), torch.tensor(gy)
 
@@ -166,8 +167,8 @@ def conv_layer_times(torch) -> None:
             xt.grad = None
             t_layer.zero_grad()
             t_layer(xt).backward(gyt)
-        t_fwd = time_ms(t_forward, warmup=2, repeats=5, number=1)
-        t_fwd_bwd = time_ms(t_backward, warmup=2, repeats=5, number=1)
+        fwd, t_fwd, _ = time_pair_ms(dg_forward, t_forward, warmup=2, rounds=7)
+        fwd_bwd, t_fwd_bwd, _ = time_pair_ms(dg_backward, t_backward, warmup=2, rounds=7)
     row("conv 32->64 3x3 forward", fwd, t_fwd)
     row("conv 32->64 3x3 backward only", fwd_bwd - fwd, None if t_fwd is None else t_fwd_bwd - t_fwd)
     print(f"  deepglass backward/forward = {(fwd_bwd - fwd) / fwd:.2f}" +
@@ -187,14 +188,16 @@ def main() -> None:
         state = {k: v.detach().numpy() for k, v in torch_model(torch).state_dict().items()}
     header(f"CNN training step, batch {BATCH} (torch threads: {torch.get_num_threads() if torch else '-'}, "
            f"NumPy BLAS threads: {threads or 'default'})")
-    dg_ms = time_ms(deepglass_step_fn(state), warmup=3, repeats=7, number=1)
-    torch_ms = time_ms(torch_step_fn(torch), warmup=3, repeats=7, number=1) if torch is not None else None
+    if torch is None:
+        dg_ms, torch_ms = time_ms(deepglass_step_fn(state), warmup=3, repeats=7, number=1), None
+    else:  # in turn, one step a side per round: a drifting machine slows both sides alike
+        dg_ms, torch_ms, paired = time_pair_ms(deepglass_step_fn(state), torch_step_fn(torch), warmup=3, rounds=11)
     row("cnn step (fwd+loss+bwd+sgd)", dg_ms, torch_ms)
     flops = step_flops()
     print(f"  GFLOP/s: deepglass {flops / dg_ms / 1e6:.1f}" +
           ("" if torch_ms is None else f", torch {flops / torch_ms / 1e6:.1f}") + f"  ({flops / 1e9:.2f} GFLOP/step)")
     if torch_ms is not None:
-        print(f"  time ratio deepglass/torch = {dg_ms / torch_ms:.2f}x (target <= 1.0x)")
+        print(f"  time ratio deepglass/torch = {paired:.2f}x (median of paired rounds; target <= 1.0x)")
     conv_layer_times(torch)
     if not args.no_memory:
         dg_mb = peak_step_memory_mb("deepglass", threads)
