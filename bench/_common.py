@@ -62,12 +62,15 @@ def time_ms(fn: Callable[[], object], *, warmup: int = 20, repeats: int = 7, num
 
 
 def time_pair_ms(fn_a: Callable[[], object], fn_b: Callable[[], object], *, warmup: int = 3, rounds: int = 9,
-                 number: int = 1) -> tuple[float, float, float]:
+                 number: int = 1, settle_s: float = 0.0) -> tuple[float, float, float]:
     """(median ms of `fn_a`, median ms of `fn_b`, median of the per-round ratios a/b), the two timed in turn.
 
     Each round times `number` calls of `fn_a`, then `number` calls of `fn_b`. On a machine whose speed
     drifts (a shared VM: the same step can take 50% longer a minute later) both sides of a round see the
     same conditions, so the paired ratio is steadier than one taken from two separate `time_ms` runs.
+    With several threads per side, pass `settle_s` (a pause before each side's timing): idle BLAS and
+    OpenMP worker threads spin for up to ~0.1 s after their last job, and on a small machine the other
+    side's spinning threads would take its cores.
     """
     for _ in range(warmup):
         fn_a()
@@ -75,6 +78,8 @@ def time_pair_ms(fn_a: Callable[[], object], fn_b: Callable[[], object], *, warm
     a_ms, b_ms = [], []
     for _ in range(rounds):
         for fn, runs in ((fn_a, a_ms), (fn_b, b_ms)):
+            if settle_s:
+                time.sleep(settle_s)
             start = time.perf_counter()
             for _ in range(number):
                 fn()
