@@ -120,10 +120,14 @@ def torch_or_none(threads: int | None = 1):
 
 
 def limit_blas_threads(threads: int | None):
-    """Limit NumPy's BLAS to `threads`, so both libraries get the same cores (returns threadpoolctl's
-    controller; keep it alive while timing). None or a missing threadpoolctl leaves BLAS as it is."""
+    """Give deepglass `threads` threads per op (`dg.set_num_threads`) and limit NumPy's BLAS to as many, so both
+    libraries get the same cores (returns threadpoolctl's controller; keep it alive while timing). None leaves
+    both at their defaults (every core); a missing threadpoolctl leaves BLAS as it is."""
     if threads is None:
         return None
+    import deepglass
+
+    deepglass.set_num_threads(threads)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:

@@ -42,6 +42,7 @@ from .creation import (
     zeros_like,
 )
 from .ops import *  # noqa: F401,F403  every op is also a function: dg.exp(x), dg.cat([a, b])
+from .parallel import get_num_threads, set_num_threads
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
 from .tensor import (
     Tensor,

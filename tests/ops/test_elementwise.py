@@ -217,3 +217,15 @@ def test_shape_mismatch_names_the_op_and_both_shapes(op):
 def test_operator_shape_mismatch_message():
     with pytest.raises(ValueError, match=r"add: shapes \(3,\) and \(4,\)"):
         dg.ones(3) + dg.ones(4)
+
+
+def test_relu_of_non_contiguous_views():
+    """A permuted (channels-last) view in, a strided gradient back: ReLU works in logical order, not memory order."""
+    rng = np.random.default_rng(11)
+    base = rng.standard_normal((4, 3, 5, 6))
+    x = dg.tensor(base, requires_grad=True)
+    y = x.permute(0, 2, 3, 1).relu()
+    np.testing.assert_array_equal(y.numpy(), np.maximum(base.transpose(0, 2, 3, 1), 0))
+    gy = rng.standard_normal((6, 5, 3, 4)).T  # a transposed, non-contiguous gradient of shape (4, 3, 5, 6)
+    y.backward(dg.tensor(gy.transpose(0, 2, 3, 1)))
+    np.testing.assert_array_equal(x.grad.numpy(), gy * (base > 0))

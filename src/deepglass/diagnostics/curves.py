@@ -142,7 +142,8 @@ def diagnose(
 
     if not any(f.kind == "flat" for f in found):
         found.extend(_exploded(hist, loss))
-    found.extend(_overfitting(hist, loss, gap_tolerance))
+    if not any(f.kind in ("diverged", "diverging", "exploded") for f in found):  # a broken run memorizes nothing
+        found.extend(_overfitting(hist, loss, gap_tolerance))
     if not any(f.kind in ("diverged", "diverging", "flat", "exploded") for f in found):
         if not any(f.kind == "overfitting" for f in found):
             found.extend(_underfitting(hist, loss, target_accuracy, chance_loss))

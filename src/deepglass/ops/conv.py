@@ -12,6 +12,7 @@ Groups are the batch axis of matmul (weights `(g, Cout/g, C/g·kh·kw)`), never 
 
 from __future__ import annotations
 
+from .. import parallel
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -46,76 +47,128 @@ def _cols(x, geom: Geometry, groups: int, ho: int, wo: int):
     return cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
 
 
-def _blocks(n: int, c: int, geom: Geometry, grid: tuple[int, int], itemsize: int, xp) -> list[slice]:
-    """Batch blocks sized by one sample's columns: C·kh·kw rows × rows·width columns (see `batch_blocks`)."""
+def _blocks(n: int, c: int, other: int, geom: Geometry, grid: tuple[int, int], itemsize: int, xp) -> list[slice]:
+    """Batch blocks sized by one sample's columns (C·kh·kw rows × rows·width) or by the GEMM's other side when
+    it is taller (`other` channels: few input channels, many filters); at least one block per CPU thread."""
     columns = grid[0] * grid[1]
-    return batch_blocks(n, c * geom.kh * geom.kw * columns * itemsize, xp, columns_per_sample=columns)
+    return batch_blocks(n, max(c * geom.kh * geom.kw, other) * columns * itemsize, xp, columns_per_sample=columns,
+                        min_blocks=parallel.get_num_threads())
 
 
-def _conv_forward(x, W, geom: Geometry, groups: int):
-    """out (N, Cout, Ho, Wo) = W @ im2col(x), one GEMM per block (and group)."""
+def _over_blocks(blocks: list[slice], body, xp):
+    """body(block) for every batch block, the blocks shared out among the CPU threads (`parallel_for`).
+
+    `body` returns None or a tuple of gradient parts (arrays or None); the tuple of their sums over all
+    blocks comes back, added in block order, or None.
+    """
+    def add(total, part):
+        if total is None:
+            return part
+        return tuple(t if p is None else xp.add(t, p, out=t) for t, p in zip(total, part))
+
+    def run(chunk: slice):
+        total = None
+        for blk in blocks[chunk]:
+            part = body(blk)
+            if part is not None:
+                total = add(total, part)
+        return total
+
+    total = None
+    for part in parallel.parallel_for(len(blocks), run, xp=xp):
+        if part is not None:
+            total = add(total, part)
+    return total
+
+
+def _weight_and_bias_grads(sums, W, need_w: bool, need_b: bool, bias_size: int) -> tuple:
+    """(gW, gb) from the block sums (gWᵀ by group, gb); zeros for an empty batch, None where not needed."""
+    xp = get_array_module(W)
+    gWt, gb = sums or (None, None)
+    gW = None
+    if need_w:
+        gW = xp.zeros(W.shape, W.dtype) if gWt is None else xp.ascontiguousarray(gWt.swapaxes(1, 2)).reshape(W.shape)
+    if need_b and gb is None:
+        gb = xp.zeros(bias_size, W.dtype)
+    return gW, gb
+
+
+def _conv_forward(x, W, b, geom: Geometry, groups: int):
+    """out (N, Cout, Ho, Wo) = W @ im2col(x) + b, one GEMM per block (and group); b may be None."""
     xp = get_array_module(x)
     n, c, h, w = x.shape
     ho, wo = geom.out_size(h, w)
     Wg = _grouped_weight(W, groups)
     grid = geom.grid(h, w, ho, wo)
     out = xp.empty((n, W.shape[0], ho, wo), dtype=x.dtype)
-    for blk in _blocks(n, c, geom, grid, x.itemsize, xp):
+
+    def block(blk):
         xb = x[blk]
         out[blk] = _batch_first(xp.matmul(Wg, _cols(xb, geom, groups, ho, wo)), xb.shape[0], ho, wo, grid)
+        if b is not None:
+            out[blk] += b.reshape(1, -1, 1, 1)  # while the block is in cache
+    _over_blocks(_blocks(n, c, W.shape[0], geom, grid, x.itemsize, xp), block, xp)
     return out
 
 
-def _conv_backward(x, W, gy, geom: Geometry, groups: int, need_x: bool, need_w: bool):
-    """(gx, gW) of a convolution: one im2col per block feeds gW = gy @ colsᵀ; gx = col2im(Wᵀ @ gy)."""
+def _conv_backward(x, W, gy, geom: Geometry, groups: int, need: tuple):
+    """(gx, gW, gb) of a convolution, each None unless `need`ed: one im2col per block feeds gW = gy @ colsᵀ;
+    gx = col2im(Wᵀ @ gy); gb sums gy per channel."""
+    need_x, need_w, need_b = (tuple(need) + (False,))[:3]
     xp = get_array_module(x)
     n, c, h, w = x.shape
     ho, wo = gy.shape[2:]
     Wg = _grouped_weight(W, groups)
     gx = xp.empty_like(x) if need_x else None
-    gW = xp.zeros(Wg.shape, dtype=W.dtype) if need_w else None
     grid = geom.grid(h, w, ho, wo)
-    for blk in _blocks(n, c, geom, grid, x.itemsize, xp):
+
+    def block(blk):
         g = _channels_first(gy[blk], groups, grid)
-        b = gy[blk].shape[0]
-        if need_w:
-            # (cols @ gyᵀ)ᵀ, not gy @ colsᵀ: the same numbers, 2x faster in OpenBLAS for these shapes
-            gW += xp.matmul(_cols(x[blk], geom, groups, ho, wo), g.swapaxes(1, 2)).swapaxes(1, 2)
         if need_x:
             gcols = xp.matmul(Wg.swapaxes(1, 2), g)
-            gx[blk] = col2im(gcols.reshape(-1, gcols.shape[2]), geom, b, h, w, ho, wo)
-    return gx, (gW.reshape(W.shape) if need_w else None)
+            gx[blk] = col2im(gcols.reshape(-1, gcols.shape[2]), geom, gy[blk].shape[0], h, w, ho, wo)
+        # (cols @ gyᵀ)ᵀ, not gy @ colsᵀ: the same numbers, 2x faster in OpenBLAS for these shapes
+        gWt = xp.matmul(_cols(x[blk], geom, groups, ho, wo), g.swapaxes(1, 2)) if need_w else None
+        return gWt, (g.sum(axis=2).reshape(-1) if need_b else None)  # junk columns are zero
+    sums = _over_blocks(_blocks(n, c, W.shape[0], geom, grid, x.itemsize, xp), block, xp)
+    return (gx, *_weight_and_bias_grads(sums, W, need_w, need_b, W.shape[0]))
 
 
-def _conv_transpose_forward(x, W, geom: Geometry, groups: int, h: int, w: int):
-    """out (N, Cout, h, w) = col2im(Wᵀ @ x): the input gradient of the convolution with weight W."""
+def _conv_transpose_forward(x, W, b, geom: Geometry, groups: int, h: int, w: int):
+    """out (N, Cout, h, w) = col2im(Wᵀ @ x) + b: the input gradient of the convolution with weight W."""
     xp = get_array_module(x)
     n, _, ho, wo = x.shape
     WgT = _grouped_weight(W, groups).swapaxes(1, 2)
     c_out = W.shape[1] * groups
     out = xp.empty((n, c_out, h, w), dtype=x.dtype)
     grid = geom.grid(h, w, ho, wo)
-    for blk in _blocks(n, c_out, geom, grid, x.itemsize, xp):
+
+    def block(blk):
         gcols = xp.matmul(WgT, _channels_first(x[blk], groups, grid))
         out[blk] = col2im(gcols.reshape(-1, gcols.shape[2]), geom, x[blk].shape[0], h, w, ho, wo)
+        if b is not None:
+            out[blk] += b.reshape(1, -1, 1, 1)
+    _over_blocks(_blocks(n, c_out, W.shape[0], geom, grid, x.itemsize, xp), block, xp)
     return out
 
 
-def _conv_transpose_backward(x, W, gy, geom: Geometry, groups: int, need_x: bool, need_w: bool):
-    """(gx, gW) of a transposed convolution: gx is a convolution of gy, gW pairs x with gy's columns."""
+def _conv_transpose_backward(x, W, gy, geom: Geometry, groups: int, need: tuple):
+    """(gx, gW, gb) of a transposed convolution: gx is a convolution of gy, gW pairs x with gy's columns."""
+    need_x, need_w, need_b = (tuple(need) + (False,))[:3]
     xp = get_array_module(x)
     n, _, ho, wo = x.shape
     Wg = _grouped_weight(W, groups)
     gx = xp.empty_like(x) if need_x else None
-    gW = xp.zeros(Wg.shape, dtype=W.dtype) if need_w else None
     grid = geom.grid(*gy.shape[2:], ho, wo)
-    for blk in _blocks(n, gy.shape[1], geom, grid, x.itemsize, xp):
+
+    def block(blk):
         cols = _cols(gy[blk], geom, groups, ho, wo)
         if need_x:
             gx[blk] = _batch_first(xp.matmul(Wg, cols), x[blk].shape[0], ho, wo, grid)
-        if need_w:
-            gW += xp.matmul(cols, _channels_first(x[blk], groups, grid).swapaxes(1, 2)).swapaxes(1, 2)
-    return gx, (gW.reshape(W.shape) if need_w else None)
+        gWt = xp.matmul(cols, _channels_first(x[blk], groups, grid).swapaxes(1, 2)) if need_w else None
+        return gWt, (gy[blk].sum(axis=(0, 2, 3)) if need_b else None)
+    sums = _over_blocks(_blocks(n, gy.shape[1], W.shape[0], geom, grid, x.itemsize, xp), block, xp)
+    return (gx, *_weight_and_bias_grads(sums, W, need_w, need_b, gy.shape[1]))
 
 
 class Conv2d(Function):
@@ -123,17 +176,11 @@ class Conv2d(Function):
 
     def forward(self, x, W, b=None, *, geom, groups):
         self.x, self.W, self.geom, self.groups = x, W, geom, groups
-        out = _conv_forward(x, W, geom, groups)
-        if b is not None:
-            out += b.reshape(1, -1, 1, 1)
-        return out
+        return _conv_forward(x, W, b, geom, groups)
 
     def backward(self, gy):
-        need = self.needs_input_grad
-        gx, gW = _conv_backward(self.x, self.W, gy, self.geom, self.groups, need[0], need[1])
-        if len(need) == 3:
-            return gx, gW, gy.sum(axis=(0, 2, 3)) if need[2] else None
-        return gx, gW
+        grads = _conv_backward(self.x, self.W, gy, self.geom, self.groups, self.needs_input_grad)
+        return grads[:len(self.needs_input_grad)]
 
 
 class ConvTranspose2d(Function):
@@ -141,17 +188,11 @@ class ConvTranspose2d(Function):
 
     def forward(self, x, W, b=None, *, geom, groups, size):
         self.x, self.W, self.geom, self.groups = x, W, geom, groups
-        out = _conv_transpose_forward(x, W, geom, groups, *size)
-        if b is not None:
-            out += b.reshape(1, -1, 1, 1)
-        return out
+        return _conv_transpose_forward(x, W, b, geom, groups, *size)
 
     def backward(self, gy):
-        need = self.needs_input_grad
-        gx, gW = _conv_transpose_backward(self.x, self.W, gy, self.geom, self.groups, need[0], need[1])
-        if len(need) == 3:
-            return gx, gW, gy.sum(axis=(0, 2, 3)) if need[2] else None
-        return gx, gW
+        grads = _conv_transpose_backward(self.x, self.W, gy, self.geom, self.groups, self.needs_input_grad)
+        return grads[:len(self.needs_input_grad)]
 
 
 # ---- argument handling (PyTorch's names and conventions) ----------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import parallel
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, get_default_dtype
@@ -248,11 +249,23 @@ class Sigmoid(Function):
 
 class ReLU(Function):
     def forward(self, x):
-        self.mask = x > 0
-        return get_array_module(x).maximum(x, 0)
+        xp = get_array_module(x)
+        self.mask, out = xp.empty(x.shape, dtype=bool), xp.empty(x.shape, dtype=x.dtype)  # C order: flat views
+        flat_x, flat_mask, flat_out = x.reshape(-1), self.mask.reshape(-1), out.reshape(-1)
+
+        def chunk(s):
+            xp.greater(flat_x[s], 0, out=flat_mask[s])
+            xp.maximum(flat_x[s], 0, out=flat_out[s])
+        parallel.parallel_for(x.size, chunk, min_chunk=parallel.MIN_ELEMENTS, xp=xp)
+        return out
 
     def backward(self, gy):
-        return gy * self.mask
+        xp = get_array_module(gy)
+        gx = xp.empty(gy.shape, dtype=gy.dtype)
+        flat_gy, flat_mask, flat_gx = gy.reshape(-1), self.mask.reshape(-1), gx.reshape(-1)
+        parallel.parallel_for(gy.size, lambda s: xp.multiply(flat_gy[s], flat_mask[s], out=flat_gx[s]),
+                              min_chunk=parallel.MIN_ELEMENTS, xp=xp)
+        return gx
 
 
 class Clip(Function):

@@ -164,12 +164,16 @@ def _interior(flat, geom: Geometry, n: int, h: int, w: int):
     return geom.crop(flat[:, :n * hp * wp].reshape(flat.shape[0], n, hp, wp), h, w)
 
 
-def batch_blocks(n: int, bytes_per_sample: int, xp, columns_per_sample: int | None = None) -> list[slice]:
+def batch_blocks(n: int, bytes_per_sample: int, xp, columns_per_sample: int | None = None,
+                 min_blocks: int = 1) -> list[slice]:
     """Slices of the batch axis, each block's buffer under the block budget of the device (at least 1 sample),
-    but with at least `MIN_BLOCK_COLUMNS` GEMM columns when `columns_per_sample` is given."""
+    but with at least `MIN_BLOCK_COLUMNS` GEMM columns when `columns_per_sample` is given. On the CPU, at least
+    `min_blocks` blocks where the batch allows (one per thread)."""
     budget = CPU_BLOCK_BYTES if xp is np else GPU_BLOCK_BYTES
     size = budget // max(1, bytes_per_sample)
     if columns_per_sample:
         size = max(size, -(-MIN_BLOCK_COLUMNS // columns_per_sample))
+    if xp is np and min_blocks > 1:
+        size = min(size, -(-n // min_blocks))
     size = max(1, min(n, size))
     return [slice(start, min(start + size, n)) for start in range(0, n, size)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import parallel
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -11,13 +12,13 @@ from .broadcast import pair, unbroadcast
 class MatMul(Function):
     def forward(self, a, b):
         self.a, self.b = a, b
-        return a @ b
+        return parallel.matmul(a, b)
 
     def backward(self, gy):
         a, b = self.a, self.b
         if a.ndim == 2 and b.ndim == 2:  # the common case, without the general path's overhead
-            ga = gy @ b.T if self.needs_input_grad[0] else None
-            gb = a.T @ gy if self.needs_input_grad[1] else None
+            ga = parallel.matmul(gy, b.T) if self.needs_input_grad[0] else None
+            gb = parallel.matmul(a.T, gy) if self.needs_input_grad[1] else None
             return ga, gb
         xp = get_array_module(gy)
         # treat vectors as a row (a) / column (b) matrix so one formula serves every case
@@ -31,10 +32,10 @@ class MatMul(Function):
             gy = xp.expand_dims(gy, -1)
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = unbroadcast(gy @ b2.swapaxes(-1, -2), a2.shape)
+            ga = unbroadcast(parallel.matmul(gy, b2.swapaxes(-1, -2)), a2.shape)
             ga = ga.reshape(a.shape) if a.ndim == 1 else ga
         if self.needs_input_grad[1]:
-            gb = unbroadcast(a2.swapaxes(-1, -2) @ gy, b2.shape)
+            gb = unbroadcast(parallel.matmul(a2.swapaxes(-1, -2), gy), b2.shape)
             gb = gb.reshape(b.shape) if b.ndim == 1 else gb
         return ga, gb
 

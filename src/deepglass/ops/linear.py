@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import parallel
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -10,7 +11,7 @@ class Linear(Function):
     def forward(self, x, W, b=None):
         self.x, self.W = x, W
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        y = x2 @ W.T
+        y = parallel.matmul(x2, W.T)
         if b is not None:
             y += b
         return y.reshape(*x.shape[:-1], W.shape[0]) if x.ndim != 2 else y
@@ -19,8 +20,8 @@ class Linear(Function):
         x, W = self.x, self.W
         gy2 = gy.reshape(-1, gy.shape[-1]) if gy.ndim != 2 else gy
         needs = self.needs_input_grad
-        gx = (gy2 @ W).reshape(x.shape) if needs[0] else None
-        gW = gy2.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None
+        gx = parallel.matmul(gy2, W).reshape(x.shape) if needs[0] else None
+        gW = parallel.matmul(gy2.T, x.reshape(-1, x.shape[-1])) if needs[1] else None
         gb = gy2.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return gx, gW, gb
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import parallel
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -22,49 +23,60 @@ class MaxPool2d(Function):
     def forward(self, x, *, geom, out_size):
         xp = get_array_module(x)
         self.xpad, self.geom, self.in_shape = geom.pad(x, value=-np.inf), geom, x.shape
-        slices = self._slices(out_size)
-        out = xp.maximum(slices[0], slices[1]) if len(slices) > 1 else slices[0].copy()
-        for v in slices[2:]:
-            xp.maximum(out, v, out=out)  # propagates NaN, as PyTorch does
-        self.out = out
+        self.out = out = xp.empty(x.shape[:2] + tuple(out_size), dtype=x.dtype)
+
+        def chunk(s):
+            slices = self._slices(s, out_size)
+            if len(slices) == 1:
+                out[s] = slices[0]
+                return
+            xp.maximum(slices[0], slices[1], out=out[s])
+            for v in slices[2:]:
+                xp.maximum(out[s], v, out=out[s])  # propagates NaN, as PyTorch does
+        parallel.parallel_for(x.shape[0], chunk, min_chunk=parallel.min_items(x[0].size), xp=xp)
         return out
 
-    def _slices(self, out_size) -> list:
-        """The input each kernel offset sees, one (N, C, Ho, Wo) strided view per offset, in row-major order."""
-        geom = self.geom
-        return [self.xpad[(..., *geom.offset_slice(i, j, *out_size))] for i in range(geom.kh) for j in range(geom.kw)]
+    def _slices(self, s: slice, out_size) -> list:
+        """What each kernel offset sees of samples `s`, one (n, C, Ho, Wo) strided view per offset, row-major."""
+        geom, xpad = self.geom, self.xpad[s]
+        return [xpad[(..., *geom.offset_slice(i, j, *out_size))] for i in range(geom.kh) for j in range(geom.kw)]
 
     def backward(self, gy):
         # which offset won is found again here (one compare per offset) rather than stored by forward:
         # forward stays a plain chain of maximums, 9x faster than tracking the argmax as it goes
-        xp, geom, out = get_array_module(gy), self.geom, self.out
-        has_nan = bool(xp.isnan(out).any())
+        xp, geom = get_array_module(gy), self.geom
         overlap = geom.sh <= geom.dh * (geom.kh - 1) or geom.sw <= geom.dw * (geom.kw - 1)
-        # gy·won is 3x faster than a masked copy on strided views, and where windows do not overlap each
-        # input pixel is written once instead of added to; but inf/NaN in gy would leak NaN through gy·0
-        finite = bool(xp.isfinite(gy).all())
-        slices = self._slices(gy.shape[2:])
         # windows that tile the padded input exactly write every pixel once: nothing to zero first
-        hp, wp = self.xpad.shape[2:]
-        tiled = (finite and (geom.dh, geom.dw) == (1, 1) and (geom.sh, geom.sw) == (geom.kh, geom.kw)
-                 and geom.sh * out.shape[2] == hp and geom.sw * out.shape[3] == wp)
-        gxpad = (xp.empty if tiled else xp.zeros)(self.xpad.shape, dtype=gy.dtype)
-        taken = None
-        for offset, v in enumerate(slices):
-            won = (v == out) | (v != v) if has_nan else v == out
-            if taken is None:
-                taken = won  # the first offset takes every window it wins
-            else:
-                xp.greater(won, taken, out=won)  # won and not taken: ties go to the first maximum, as in PyTorch
-                if offset + 1 < len(slices):
-                    xp.logical_or(taken, won, out=taken)
-            target = gxpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), *out.shape[2:]))]
-            if not finite:
-                target += xp.where(won, gy, 0)
-            elif overlap:
-                target += gy * won
-            else:
-                xp.multiply(gy, won, out=target)
+        tiles = ((geom.dh, geom.dw) == (1, 1) and (geom.sh, geom.sw) == (geom.kh, geom.kw)
+                 and (geom.sh * gy.shape[2], geom.sw * gy.shape[3]) == self.xpad.shape[2:])
+        gxpad = xp.empty(self.xpad.shape, dtype=gy.dtype)
+
+        def chunk(s):
+            out, g, target_pad = self.out[s], gy[s], gxpad[s]
+            has_nan = bool(xp.isnan(out).any())
+            # gy·won is 3x faster than a masked copy on strided views, and where windows do not overlap each
+            # input pixel is written once instead of added to; but inf/NaN in gy would leak NaN through gy·0
+            finite = bool(xp.isfinite(g).all())
+            if not (tiles and finite):
+                target_pad[...] = 0
+            slices = self._slices(s, g.shape[2:])
+            taken = None
+            for offset, v in enumerate(slices):
+                won = (v == out) | (v != v) if has_nan else v == out
+                if taken is None:
+                    taken = won  # the first offset takes every window it wins
+                else:
+                    xp.greater(won, taken, out=won)  # won, not taken: ties go to the first maximum, as in PyTorch
+                    if offset + 1 < len(slices):
+                        xp.logical_or(taken, won, out=taken)
+                target = target_pad[(..., *geom.offset_slice(*divmod(offset, geom.kw), *out.shape[2:]))]
+                if not finite:
+                    target += xp.where(won, g, 0)
+                elif overlap:
+                    target += g * won
+                else:
+                    xp.multiply(g, won, out=target)
+        parallel.parallel_for(gy.shape[0], chunk, min_chunk=parallel.min_items(self.xpad[0].size), xp=xp)
         return xp.ascontiguousarray(geom.crop(gxpad, *self.in_shape[2:]))
 
 

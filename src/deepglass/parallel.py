@@ -1,0 +1,219 @@
+"""CPU intra-op parallelism: an op splits its batch over a pool of threads, as PyTorch's `at::parallel_for` does.
+
+NumPy runs each call on one core (elementwise work, copies, pooling) while its BLAS spreads only the GEMMs
+over the cores. Splitting an op's batch over threads runs both kinds of work on every core: NumPy and BLAS
+release the GIL. BLAS must then run single-threaded inside those threads. OpenBLAS's idle workers spin for
+about 0.1 s after each call and take the cores from ours (a CNN step ran 20% slower with both pools busy), so
+the first time the pool is used, deepglass sets NumPy's OpenBLAS to one thread for the whole process (PyTorch
+does the same with its own BLAS). `set_num_threads(1)` turns the pool off and gives BLAS its threads back.
+Where NumPy's BLAS is not an OpenBLAS that can be reached, ops run serially and BLAS keeps its threads.
+
+Results do not depend on timing: each thread computes whole, fixed parts of the output, and partial sums
+are added in chunk order, so CPU runs stay bit-identical from run to run for a given thread count.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+MIN_GEMM_FLOPS = 1 << 24  # a thread's share of a matmul must be worth more than the hand-off (~30 µs)
+MIN_ELEMENTS = 1 << 17  # the same for elementwise work: elements a thread's share must hold
+
+_num_threads: int | None = None  # None: not chosen yet (DEEPGLASS_NUM_THREADS or the usable cores)
+_pool: ThreadPoolExecutor | None = None
+_blas: _OpenBLAS | None | bool = None  # None: not looked for yet; False: not found
+_local = threading.local()  # .busy: this thread is inside a parallel region (nested regions run serially)
+
+
+def get_num_threads() -> int:
+    """Threads deepglass uses for one CPU op (PyTorch's `torch.get_num_threads`)."""
+    global _num_threads
+    if _num_threads is None:
+        env = os.environ.get("DEEPGLASS_NUM_THREADS", "")
+        _num_threads = int(env) if env.isdigit() and int(env) > 0 else _usable_cores()
+    return _num_threads
+
+
+def set_num_threads(n: int) -> None:
+    """Use `n` threads per CPU op; 1 runs every op serially and hands NumPy's BLAS its own thread count back."""
+    global _num_threads, _pool
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
+    if _pool is not None:
+        _pool.shutdown(wait=True)
+        _pool = None
+    _num_threads = n
+    if n == 1 and isinstance(_blas, _OpenBLAS):
+        _blas.restore()
+
+
+def parallel_for(n: int, fn: Callable[[slice], T], *, min_chunk: int = 1, xp=np) -> list[T]:
+    """[fn(chunk) for chunk in slices of range(n)], the chunks run at once on the pool's threads.
+
+    `min_chunk` is the smallest piece worth a thread; fewer chunks are used when `n` is small, and one
+    (fn(slice(0, n)) in the calling thread) for CuPy arrays (`xp`), inside another parallel region, or
+    with the pool off. Results come back in chunk order; `fn` must write disjoint parts of any output.
+    """
+    k = min(_threads_for(xp), n // max(1, min_chunk))
+    if k <= 1:
+        return [fn(slice(0, n))]
+    bounds = [n * i // k for i in range(k + 1)]
+    chunks = [slice(bounds[i], bounds[i + 1]) for i in range(k)]
+    futures = [_get_pool().submit(_in_region, fn, chunk) for chunk in chunks[1:]]
+    try:
+        first = _in_region(fn, chunks[0])  # the calling thread takes the first share
+    finally:
+        done = [f.exception() for f in futures]  # wait for every chunk before anything is raised or returned
+    for error in done:
+        if error is not None:
+            raise error
+    return [first] + [f.result() for f in futures]
+
+
+def min_items(elements_per_item: int) -> int:
+    """The `min_chunk` of elementwise work over items (samples) of `elements_per_item` elements each."""
+    return -(-MIN_ELEMENTS // max(1, elements_per_item))
+
+
+def matmul(a, b):
+    """a @ b for 2-D or stacked operands, split over the rows of `a` (or the columns of `b`, or the stack)."""
+    xp = np if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) else None
+    if xp is None or a.ndim < 2 or b.ndim < 2 or _threads_for(xp) <= 1:
+        return a @ b
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    stack = int(np.prod(np.broadcast_shapes(a.shape[:-2], b.shape[:-2])))
+    flops = 2 * m * k * n * stack
+    if flops < 2 * MIN_GEMM_FLOPS:
+        return a @ b
+    out = np.empty(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, n), dtype=np.result_type(a, b))
+    if a.ndim == 2 and b.ndim == 2:
+        by_rows = m >= n
+        per_item = 2 * k * (n if by_rows else m)
+
+        def part(s):
+            if by_rows:
+                np.matmul(a[s], b, out=out[s])
+            else:
+                np.matmul(a, b[:, s], out=out[:, s])
+        parallel_for(m if by_rows else n, part, min_chunk=-(-MIN_GEMM_FLOPS // per_item))
+        return out
+    a_full = np.broadcast_to(a, out.shape[:-2] + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
+    b_full = np.broadcast_to(b, out.shape[:-2] + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
+    flat = out.reshape((-1, m, n))
+
+    def batch(s):
+        np.matmul(a_full[s], b_full[s], out=flat[s])
+    parallel_for(stack, batch, min_chunk=-(-MIN_GEMM_FLOPS // (2 * m * k * n)))
+    return out
+
+
+# ---- the pool and the BLAS switch ------------------------------------------------------------------
+def _in_region(fn, chunk):
+    _local.busy = True
+    try:
+        return fn(chunk)
+    finally:
+        _local.busy = False
+
+
+def _threads_for(xp) -> int:
+    """Threads an op may use now: 1 on the GPU, inside a region, with the pool off, or where BLAS is out of reach."""
+    if xp is not np or getattr(_local, "busy", False) or get_num_threads() <= 1:
+        return 1
+    return get_num_threads() if _single_threaded_blas() else 1
+
+
+def _get_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=get_num_threads() - 1, thread_name_prefix="deepglass")
+    return _pool
+
+
+def _forget_pool_after_fork() -> None:
+    """A forked child (a DataLoader worker) has none of the parent's threads: it starts a pool of its own."""
+    global _pool
+    _pool = None
+    _local.busy = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
+def _usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _single_threaded_blas() -> bool:
+    """Set NumPy's OpenBLAS to one thread (once); False where it cannot be found."""
+    global _blas
+    if _blas is None:
+        _blas = _OpenBLAS.find() or False
+    if _blas is False:
+        return False
+    _blas.set_single()
+    return True
+
+
+class _OpenBLAS:
+    """The thread-count switch of the OpenBLAS that NumPy loaded (bundled in its wheel, or the system's)."""
+
+    PREFIXES = ("scipy_openblas", "openblas")  # NumPy 2 wheels, then NumPy 1.x wheels and system builds
+    SUFFIXES = ("64_", "")  # 64-bit-integer builds name their symbols with a suffix
+
+    def __init__(self, get, set_):
+        self._get, self._set = get, set_
+        self._original: int | None = None
+
+    @classmethod
+    def find(cls) -> _OpenBLAS | None:
+        for path in cls._candidates():
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError:
+                continue
+            for prefix in cls.PREFIXES:
+                for suffix in cls.SUFFIXES:
+                    get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                    set_ = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                    if get is not None and set_ is not None:
+                        get.restype, set_.argtypes = ctypes.c_int, [ctypes.c_int]
+                        return cls(get, set_)
+        return None
+
+    @staticmethod
+    def _candidates() -> list[str]:
+        root = os.path.dirname(os.path.dirname(np.__file__))
+        paths = []
+        for folder in ("numpy.libs", os.path.join("numpy", ".dylibs")):
+            paths += sorted(glob.glob(os.path.join(root, folder, "*openblas*")))
+        try:  # Linux: whatever OpenBLAS this process has mapped (a system NumPy's)
+            with open("/proc/self/maps") as maps:
+                paths += sorted({line.split()[-1] for line in maps if "openblas" in line and "/" in line})
+        except OSError:
+            pass
+        return paths
+
+    def set_single(self) -> None:
+        if self._original is None:
+            self._original = self._get()
+            self._set(1)
+
+    def restore(self) -> None:
+        if self._original is not None:
+            self._set(self._original)
+            self._original = None

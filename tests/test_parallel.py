@@ -1,0 +1,160 @@
+"""deepglass.parallel: ops split over threads give the results of the serial run, deterministically."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import deepglass as dg
+from deepglass import parallel
+from deepglass.nn import functional as F
+from deepglass.ops import im2col as im2col_module
+
+needs_blas_switch = pytest.mark.skipif(not parallel._single_threaded_blas() and parallel._blas is False,
+                                       reason="NumPy's BLAS is not an OpenBLAS deepglass can reach: ops run serially")
+
+
+@pytest.fixture
+def threads(monkeypatch):
+    """Split even tiny ops: every threshold down to one item, small conv blocks; threads restored afterwards."""
+    before = parallel.get_num_threads()
+    monkeypatch.setattr(parallel, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(parallel, "MIN_GEMM_FLOPS", 1)
+    monkeypatch.setattr(im2col_module, "CPU_BLOCK_BYTES", 1)
+    monkeypatch.setattr(im2col_module, "MIN_BLOCK_COLUMNS", 1)
+    yield parallel.set_num_threads
+    parallel.set_num_threads(before)
+
+
+def _model_grads(seed: int = 0) -> list[np.ndarray]:
+    """Output and every gradient of a small CNN + matmul graph (float64, NaN-free, with ties after ReLU)."""
+    rng = np.random.default_rng(seed)
+    x = dg.tensor(rng.standard_normal((7, 4, 11, 10)), requires_grad=True)
+    conv_w = dg.tensor(rng.standard_normal((6, 2, 3, 3)), requires_grad=True)
+    conv_b = dg.tensor(rng.standard_normal(6), requires_grad=True)
+    up_w = dg.tensor(rng.standard_normal((6, 3, 2, 2)), requires_grad=True)
+    lin_w = dg.tensor(rng.standard_normal((5, 3 * 4 * 5)), requires_grad=True)
+    mat = dg.tensor(rng.standard_normal((3, 5, 4)), requires_grad=True)
+    h = F.relu(F.conv2d(x, conv_w, conv_b, padding=1, groups=2))
+    h = F.max_pool2d(h, 2)  # (7, 6, 5, 5)
+    h = F.conv_transpose2d(h, up_w, stride=2)  # (7, 3, 10, 10)
+    h = F.max_pool2d(F.relu(h), 3, stride=2, padding=1)  # overlapping windows: (7, 3, 5, 5)
+    h = F.linear(h[:, :, 1:, :].reshape(7, -1), lin_w)  # (7, 5)
+    out = (h @ mat).sum(axis=0)  # stacked matmul: (3, 7, 4) summed to (7, 4)
+    out.backward(dg.tensor(rng.standard_normal(out.shape)))
+    return [out.numpy()] + [t.grad.numpy() for t in (x, conv_w, conv_b, up_w, lin_w, mat)]
+
+
+@needs_blas_switch
+def test_threads_give_the_serial_results(threads):
+    threads(1)
+    serial = _model_grads()
+    threads(3)  # an odd count: uneven chunks
+    split = _model_grads()
+    for a, b in zip(serial, split):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+@needs_blas_switch
+def test_threaded_runs_are_bit_identical(threads):
+    threads(2)
+    first, second = _model_grads(1), _model_grads(1)
+    for a, b in zip(first, second):
+        assert np.array_equal(a, b)
+
+
+@needs_blas_switch
+def test_max_pool_ties_nan_and_inf_gradients_split_like_serial(threads):
+    x = np.zeros((6, 2, 4, 4))
+    x[1, 0, 0, 0] = np.nan
+    gy = np.ones((6, 2, 2, 2))
+    gy[4, 1, 1, 1] = np.inf
+    results = []
+    for n in (1, 2):
+        threads(n)
+        xt = dg.tensor(x, requires_grad=True)
+        F.max_pool2d(xt, 2).backward(dg.tensor(gy))
+        results.append(xt.grad.numpy())
+    np.testing.assert_array_equal(results[0], results[1])
+    assert results[1][0, 0, 0, 0] == 1 and results[1][0, 0, 0, 1] == 0  # a tie goes to the first maximum
+
+
+@needs_blas_switch
+def test_matmul_splits_rows_columns_and_stacks(threads):
+    rng = np.random.default_rng(3)
+    threads(2)
+    for a_shape, b_shape in [((9, 4), (4, 3)), ((3, 4), (4, 9)), ((2, 1, 5, 4), (3, 4, 6)), ((5, 4), (2, 4, 3))]:
+        a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+        np.testing.assert_allclose(parallel.matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
+
+
+def test_parallel_for_covers_the_range_in_order(threads):
+    threads(3)
+    seen = parallel.parallel_for(10, lambda s: list(range(10))[s])
+    assert [i for chunk in seen for i in chunk] == list(range(10))
+    assert len(parallel.parallel_for(10, lambda s: s, min_chunk=5)) <= 2
+    assert parallel.parallel_for(0, lambda s: (s.start, s.stop)) == [(0, 0)]
+
+
+def test_nested_regions_run_serially(threads):
+    threads(2)
+    inner = parallel.parallel_for(4, lambda s: len(parallel.parallel_for(8, lambda t: t)))
+    assert all(n == 1 for n in inner)  # the inner call stayed in its thread: no deadlock, no oversubscription
+
+
+def test_an_error_in_any_chunk_is_raised_after_all_chunks_finish(threads):
+    threads(2)
+    finished = []
+
+    def work(s):
+        if s.start == 0:
+            raise ValueError("chunk 0 failed")
+        threading.Event().wait(0.05)
+        finished.append(s)
+
+    with pytest.raises(ValueError, match="chunk 0 failed"):
+        parallel.parallel_for(2, work)
+    assert len(finished) == 1
+
+
+def test_set_num_threads_checks_its_argument():
+    with pytest.raises(ValueError, match="positive int"):
+        dg.set_num_threads(0)
+
+
+def test_thread_count_comes_from_the_environment():
+    code = "import deepglass as dg; print(dg.get_num_threads())"
+    env = dict(os.environ, DEEPGLASS_NUM_THREADS="3")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "3"
+
+
+@needs_blas_switch
+def test_blas_is_single_threaded_while_the_pool_is_on_and_restored_after(threads):
+    threads(2)
+    parallel.matmul(np.ones((64, 64)), np.ones((64, 64)))
+    blas = parallel._blas
+    assert blas._get() == 1
+    original = blas._original
+    threads(1)
+    assert blas._get() == original
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (Linux, macOS)")
+def test_a_forked_child_runs_threaded_ops(threads):
+    threads(2)
+    F.relu(dg.tensor(np.ones(1000)))  # the parent's pool exists before the fork
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        assert pool.apply(_relu_sum_in_child, ()) == 1000.0
+
+
+def _relu_sum_in_child() -> float:
+    parallel.MIN_ELEMENTS = 1
+    return float(F.relu(dg.tensor(np.ones(1000))).sum().numpy())
