@@ -85,17 +85,22 @@ def min_items(elements_per_item: int) -> int:
     return -(-MIN_ELEMENTS // max(1, elements_per_item))
 
 
+def worth_splitting(elements: int, xp=np) -> bool:
+    """Whether elementwise work on `elements` elements would run on more than one thread."""
+    return elements >= 2 * MIN_ELEMENTS and _threads_for(xp) > 1
+
+
 def matmul(a, b):
     """a @ b for 2-D or stacked operands, split over the rows of `a` (or the columns of `b`, or the stack)."""
-    xp = np if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) else None
-    if xp is None or a.ndim < 2 or b.ndim < 2 or _threads_for(xp) <= 1:
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim < 2 or b.ndim < 2:
         return a @ b
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    stack = int(np.prod(np.broadcast_shapes(a.shape[:-2], b.shape[:-2])))
-    flops = 2 * m * k * n * stack
-    if flops < 2 * MIN_GEMM_FLOPS:
+    if 2 * m * k * n * max(a.size // max(1, m * k), b.size // max(1, k * n)) < 2 * MIN_GEMM_FLOPS:
+        return a @ b  # small (the stack's size is a lower bound here): not worth a thread
+    if _threads_for(np) <= 1:
         return a @ b
-    out = np.empty(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (m, n), dtype=np.result_type(a, b))
+    batch_shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    out = np.empty(batch_shape + (m, n), dtype=np.result_type(a, b))
     if a.ndim == 2 and b.ndim == 2:
         by_rows = m >= n
         per_item = 2 * k * (n if by_rows else m)
@@ -107,13 +112,13 @@ def matmul(a, b):
                 np.matmul(a, b[:, s], out=out[:, s])
         parallel_for(m if by_rows else n, part, min_chunk=-(-MIN_GEMM_FLOPS // per_item))
         return out
-    a_full = np.broadcast_to(a, out.shape[:-2] + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
-    b_full = np.broadcast_to(b, out.shape[:-2] + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
+    a_full = np.broadcast_to(a, batch_shape + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
+    b_full = np.broadcast_to(b, batch_shape + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
     flat = out.reshape((-1, m, n))
 
     def batch(s):
         np.matmul(a_full[s], b_full[s], out=flat[s])
-    parallel_for(stack, batch, min_chunk=-(-MIN_GEMM_FLOPS // (2 * m * k * n)))
+    parallel_for(flat.shape[0], batch, min_chunk=-(-MIN_GEMM_FLOPS // (2 * m * k * n)))
     return out
 
 

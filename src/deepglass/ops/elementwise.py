@@ -250,6 +250,9 @@ class Sigmoid(Function):
 class ReLU(Function):
     def forward(self, x):
         xp = get_array_module(x)
+        if not parallel.worth_splitting(x.size, xp):
+            self.mask = x > 0
+            return xp.maximum(x, 0)
         self.mask, out = xp.empty(x.shape, dtype=bool), xp.empty(x.shape, dtype=x.dtype)  # C order: flat views
         flat_x, flat_mask, flat_out = x.reshape(-1), self.mask.reshape(-1), out.reshape(-1)
 
@@ -261,6 +264,8 @@ class ReLU(Function):
 
     def backward(self, gy):
         xp = get_array_module(gy)
+        if not parallel.worth_splitting(gy.size, xp):
+            return gy * self.mask
         gx = xp.empty(gy.shape, dtype=gy.dtype)
         flat_gy, flat_mask, flat_gx = gy.reshape(-1), self.mask.reshape(-1), gx.reshape(-1)
         parallel.parallel_for(gy.size, lambda s: xp.multiply(flat_gy[s], flat_mask[s], out=flat_gx[s]),
