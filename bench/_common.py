@@ -68,9 +68,9 @@ def time_pair_ms(fn_a: Callable[[], object], fn_b: Callable[[], object], *, warm
     Each round times `number` calls of `fn_a`, then `number` calls of `fn_b`. On a machine whose speed
     drifts (a shared VM: the same step can take 50% longer a minute later) both sides of a round see the
     same conditions, so the paired ratio is steadier than one taken from two separate `time_ms` runs.
-    With several threads per side, pass `settle_s` (a pause before each side's timing): idle BLAS and
-    OpenMP worker threads spin for up to ~0.1 s after their last job, and on a small machine the other
-    side's spinning threads would take its cores.
+    With several threads per side, pass `settle_s` (a pause before each side's timing): idle OpenMP
+    workers spin for a few ms after their last job and would take the other side's cores. Keep it short:
+    after a long pause (0.3 s) an idle VM's cores wake slowly, which cost deepglass's step 5-15 ms here.
     """
     for _ in range(warmup):
         fn_a()

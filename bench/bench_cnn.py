@@ -167,8 +167,8 @@ def conv_layer_times(torch) -> None:
             xt.grad = None
             t_layer.zero_grad()
             t_layer(xt).backward(gyt)
-        fwd, t_fwd, _ = time_pair_ms(dg_forward, t_forward, warmup=2, rounds=7, settle_s=0.3)
-        fwd_bwd, t_fwd_bwd, _ = time_pair_ms(dg_backward, t_backward, warmup=2, rounds=7, settle_s=0.3)
+        fwd, t_fwd, _ = time_pair_ms(dg_forward, t_forward, warmup=2, rounds=7, settle_s=0.02)
+        fwd_bwd, t_fwd_bwd, _ = time_pair_ms(dg_backward, t_backward, warmup=2, rounds=7, settle_s=0.02)
     row("conv 32->64 3x3 forward", fwd, t_fwd)
     row("conv 32->64 3x3 backward only", fwd_bwd - fwd, None if t_fwd is None else t_fwd_bwd - t_fwd)
     print(f"  deepglass backward/forward = {(fwd_bwd - fwd) / fwd:.2f}" +
@@ -192,7 +192,7 @@ def main() -> None:
         dg_ms, torch_ms = time_ms(deepglass_step_fn(state), warmup=3, repeats=7, number=1), None
     else:  # in turn, one step a side per round: a drifting machine slows both sides alike
         dg_ms, torch_ms, paired = time_pair_ms(deepglass_step_fn(state), torch_step_fn(torch), warmup=3, rounds=11,
-                                               settle_s=0.3)
+                                               settle_s=0.02)
     row("cnn step (fwd+loss+bwd+sgd)", dg_ms, torch_ms)
     flops = step_flops()
     print(f"  GFLOP/s: deepglass {flops / dg_ms / 1e6:.1f}" +

@@ -120,25 +120,24 @@ def test_col2im_is_the_adjoint_of_im2col():
     assert abs(lhs - rhs) < 1e-9 * abs(lhs)
 
 
-def test_col2im_is_the_adjoint_of_im2col_in_the_stacked_layout(monkeypatch):
-    """Stride 1 may use the stacked layout (every padded position a column); with zero junk columns col2im is
-    still the transpose."""
-    monkeypatch.setattr(im2col_module, "STACKED_MAX_COLUMNS", 10.0)
+def test_col2im_is_the_adjoint_of_im2col_in_the_wide_layout(monkeypatch):
+    """Stride 1 may use the wide layout (whole padded rows of the samples side by side); with zero junk
+    columns col2im is still the transpose."""
+    monkeypatch.setattr(im2col_module, "WIDE_MAX_COLUMNS", 10.0)
     rng = np.random.default_rng(8)
     geom = Geometry(3, 2, dh=2, dw=1, pad_top=1, pad_bottom=0, pad_left=2, pad_right=1)
     x = rng.standard_normal((2, 3, 9, 8))
     ho, wo = geom.out_size(9, 8)
-    assert geom.stacked(9, 8, ho, wo) and geom.grid(9, 8, ho, wo) == (10, 11)
-    cols = rng.standard_normal((3 * 3 * 2, 2, 10, 11))
-    cols[..., ho:, :] = 0  # the junk columns, as the convolution keeps them
-    cols[..., wo:] = 0
+    assert geom.row_width(8, wo) == 11
+    cols = rng.standard_normal((3 * 3 * 2, ho, 2, 11))  # (rows of the weight, Ho, N, Wp)
+    cols[..., wo:] = 0  # the junk columns, as the convolution keeps them
     cols = cols.reshape(3 * 3 * 2, -1)
     lhs = (im2col(x, geom, ho, wo) * cols).sum()
     rhs = (x * col2im(cols, geom, 2, 9, 8, ho, wo)).sum()
     assert abs(lhs - rhs) < 1e-9 * abs(lhs)
 
 
-def test_stacked_and_compact_layouts_agree(monkeypatch):
+def test_wide_and_compact_layouts_agree(monkeypatch):
     """The layout is a speed choice only: conv2d, its gradients and conv_transpose2d are the same in both."""
     rng = np.random.default_rng(9)
     x = rng.standard_normal((3, 4, 7, 9))
@@ -153,11 +152,11 @@ def test_stacked_and_compact_layouts_agree(monkeypatch):
         return out.numpy(), xt.grad.numpy(), Wt.grad.numpy(), yt.numpy()
 
     geom = Geometry(3, 2, 1, 1, 2, 3, 1, 1, 2, 2)
-    monkeypatch.setattr(im2col_module, "STACKED_MAX_COLUMNS", 0.0)
-    assert not geom.stacked(7, 9, 5, 10)
+    monkeypatch.setattr(im2col_module, "WIDE_MAX_COLUMNS", 0.0)
+    assert geom.row_width(9, 10) is None
     compact = run()
-    monkeypatch.setattr(im2col_module, "STACKED_MAX_COLUMNS", 10.0)
-    assert geom.stacked(7, 9, 5, 10)
+    monkeypatch.setattr(im2col_module, "WIDE_MAX_COLUMNS", 10.0)
+    assert geom.row_width(9, 10) == 13
     for a, b in zip(compact, run()):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 

@@ -20,20 +20,23 @@ from . import shape as shape_ops
 from .im2col import Geometry, batch_blocks, col2im, im2col
 
 
-def _channels_first(a, groups: int, grid: tuple[int, int]):
-    """Batch block (B, C, Ho, Wo) → (g, C/g, B·rows·width), the column layout of GEMM results; junk columns are zero."""
+def _channels_first(a, groups: int, wp: int | None):
+    """Batch block (B, C, Ho, Wo) → (g, C/g, columns), the column layout of GEMM results (see `im2col`):
+    (Ho, B, Wp) with zero junk columns when wide (`wp` given), else (B, Ho, Wo)."""
     xp = get_array_module(a)
     b, c, ho, wo = a.shape
-    if grid == (ho, wo):
+    if wp is None:
         return xp.ascontiguousarray(a.transpose(1, 0, 2, 3)).reshape(groups, c // groups, -1)
-    out = xp.zeros((c, b) + grid, dtype=a.dtype)
-    out[..., :ho, :wo] = a.transpose(1, 0, 2, 3)
+    out = xp.zeros((c, ho, b, wp), dtype=a.dtype)
+    out[..., :wo] = a.transpose(1, 2, 0, 3)
     return out.reshape(groups, c // groups, -1)
 
 
-def _batch_first(a, b: int, ho: int, wo: int, grid: tuple[int, int]):
-    """(g, C/g, B·rows·width) → (B, C, Ho, Wo), the inverse of `_channels_first` (a view; assigning copies it)."""
-    return a.reshape((-1, b) + grid)[..., :ho, :wo].transpose(1, 0, 2, 3)
+def _batch_first(a, b: int, ho: int, wo: int, wp: int | None):
+    """(g, C/g, columns) → (B, C, Ho, Wo), the inverse of `_channels_first` (a view; assigning copies it)."""
+    if wp is None:
+        return a.reshape(-1, b, ho, wo).transpose(1, 0, 2, 3)
+    return a.reshape(-1, ho, b, wp)[..., :wo].transpose(2, 0, 1, 3)
 
 
 def _grouped_weight(W, groups: int):
@@ -42,15 +45,16 @@ def _grouped_weight(W, groups: int):
 
 
 def _cols(x, geom: Geometry, groups: int, ho: int, wo: int):
-    """im2col of a block, split by group: (g, C/g·kh·kw, B·rows·width)."""
+    """im2col of a block, split by group: (g, C/g·kh·kw, columns)."""
     cols = im2col(x, geom, ho, wo)
     return cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
 
 
-def _blocks(n: int, c: int, other: int, geom: Geometry, grid: tuple[int, int], itemsize: int, xp) -> list[slice]:
-    """Batch blocks sized by one sample's columns (C·kh·kw rows × rows·width) or by the GEMM's other side when
-    it is taller (`other` channels: few input channels, many filters); at least one block per CPU thread."""
-    columns = grid[0] * grid[1]
+def _blocks(n: int, c: int, other: int, geom: Geometry, ho: int, wo: int, wp: int | None, itemsize: int,
+            xp) -> list[slice]:
+    """Batch blocks sized by one sample's columns (C·kh·kw rows × Ho·(Wp or Wo)) or by the GEMM's other side
+    when it is taller (`other` channels: few input channels, many filters); at least one block per CPU thread."""
+    columns = ho * (wo if wp is None else wp)
     return batch_blocks(n, max(c * geom.kh * geom.kw, other) * columns * itemsize, xp, columns_per_sample=columns,
                         min_blocks=parallel.get_num_threads())
 
@@ -99,15 +103,15 @@ def _conv_forward(x, W, b, geom: Geometry, groups: int):
     n, c, h, w = x.shape
     ho, wo = geom.out_size(h, w)
     Wg = _grouped_weight(W, groups)
-    grid = geom.grid(h, w, ho, wo)
+    wp = geom.row_width(w, wo)
     out = xp.empty((n, W.shape[0], ho, wo), dtype=x.dtype)
 
     def block(blk):
         xb = x[blk]
-        out[blk] = _batch_first(xp.matmul(Wg, _cols(xb, geom, groups, ho, wo)), xb.shape[0], ho, wo, grid)
+        out[blk] = _batch_first(xp.matmul(Wg, _cols(xb, geom, groups, ho, wo)), xb.shape[0], ho, wo, wp)
         if b is not None:
             out[blk] += b.reshape(1, -1, 1, 1)  # while the block is in cache
-    _over_blocks(_blocks(n, c, W.shape[0], geom, grid, x.itemsize, xp), block, xp)
+    _over_blocks(_blocks(n, c, W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
     return out
 
 
@@ -120,17 +124,17 @@ def _conv_backward(x, W, gy, geom: Geometry, groups: int, need: tuple):
     ho, wo = gy.shape[2:]
     Wg = _grouped_weight(W, groups)
     gx = xp.empty_like(x) if need_x else None
-    grid = geom.grid(h, w, ho, wo)
+    wp = geom.row_width(w, wo)
 
     def block(blk):
-        g = _channels_first(gy[blk], groups, grid)
+        g = _channels_first(gy[blk], groups, wp)
         if need_x:
             gcols = xp.matmul(Wg.swapaxes(1, 2), g)
             gx[blk] = col2im(gcols.reshape(-1, gcols.shape[2]), geom, gy[blk].shape[0], h, w, ho, wo)
         # (cols @ gyᵀ)ᵀ, not gy @ colsᵀ: the same numbers, 2x faster in OpenBLAS for these shapes
         gWt = xp.matmul(_cols(x[blk], geom, groups, ho, wo), g.swapaxes(1, 2)) if need_w else None
         return gWt, (g.sum(axis=2).reshape(-1) if need_b else None)  # junk columns are zero
-    sums = _over_blocks(_blocks(n, c, W.shape[0], geom, grid, x.itemsize, xp), block, xp)
+    sums = _over_blocks(_blocks(n, c, W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
     return (gx, *_weight_and_bias_grads(sums, W, need_w, need_b, W.shape[0]))
 
 
@@ -141,14 +145,14 @@ def _conv_transpose_forward(x, W, b, geom: Geometry, groups: int, h: int, w: int
     WgT = _grouped_weight(W, groups).swapaxes(1, 2)
     c_out = W.shape[1] * groups
     out = xp.empty((n, c_out, h, w), dtype=x.dtype)
-    grid = geom.grid(h, w, ho, wo)
+    wp = geom.row_width(w, wo)
 
     def block(blk):
-        gcols = xp.matmul(WgT, _channels_first(x[blk], groups, grid))
+        gcols = xp.matmul(WgT, _channels_first(x[blk], groups, wp))
         out[blk] = col2im(gcols.reshape(-1, gcols.shape[2]), geom, x[blk].shape[0], h, w, ho, wo)
         if b is not None:
             out[blk] += b.reshape(1, -1, 1, 1)
-    _over_blocks(_blocks(n, c_out, W.shape[0], geom, grid, x.itemsize, xp), block, xp)
+    _over_blocks(_blocks(n, c_out, W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
     return out
 
 
@@ -159,15 +163,15 @@ def _conv_transpose_backward(x, W, gy, geom: Geometry, groups: int, need: tuple)
     n, _, ho, wo = x.shape
     Wg = _grouped_weight(W, groups)
     gx = xp.empty_like(x) if need_x else None
-    grid = geom.grid(*gy.shape[2:], ho, wo)
+    wp = geom.row_width(gy.shape[3], wo)
 
     def block(blk):
         cols = _cols(gy[blk], geom, groups, ho, wo)
         if need_x:
-            gx[blk] = _batch_first(xp.matmul(Wg, cols), x[blk].shape[0], ho, wo, grid)
-        gWt = xp.matmul(cols, _channels_first(x[blk], groups, grid).swapaxes(1, 2)) if need_w else None
+            gx[blk] = _batch_first(xp.matmul(Wg, cols), x[blk].shape[0], ho, wo, wp)
+        gWt = xp.matmul(cols, _channels_first(x[blk], groups, wp).swapaxes(1, 2)) if need_w else None
         return gWt, (gy[blk].sum(axis=(0, 2, 3)) if need_b else None)
-    sums = _over_blocks(_blocks(n, gy.shape[1], W.shape[0], geom, grid, x.itemsize, xp), block, xp)
+    sums = _over_blocks(_blocks(n, gy.shape[1], W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
     return (gx, *_weight_and_bias_grads(sums, W, need_w, need_b, gy.shape[1]))
 
 

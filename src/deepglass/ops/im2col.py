@@ -5,15 +5,16 @@ output pixel, its window into one column, so the convolution becomes `W (Cout ×
 `col2im` is its adjoint: it adds each column back onto the pixels it came from (the input gradient).
 Both are loops over the `kh·kw` kernel offsets only; each step moves a whole strided slice of the batch.
 
-Stride-1 convolutions (most of them) use a "stacked" layout: per channel, the padded images of the
-block lie one after another in one flat run, and the columns are every position of that run (Hp × Wp
-per sample instead of Ho × Wo). A window at offset (i, j) is then the whole run shifted by i·Wp + j, so
-every im2col copy and col2im add is one long contiguous run per channel instead of one per row or per
-sample (NumPy pays ~130 ns per run: col2im got 3x faster). Windows that hang over a row's or an image's
-end make junk columns, which the callers keep at zero on the way in (`_channels_first`) and drop on the
-way out (`_batch_first`). Junk is extra GEMM work (17% for a 3×3 kernel on 26×26), so inputs whose junk
-would pass `STACKED_MAX_COLUMNS` (small deep feature maps, where GEMM dominates) and strided
-convolutions use the compact layout: exactly Ho × Wo columns per sample.
+Stride-1 convolutions (most of them) use a "wide" layout: per channel, the block's padded images lie
+side by side as one wide image (row r of every sample, then row r + 1 of every sample, …), stored flat,
+and the columns are every position of its first Ho rows (Ho × Wp per sample instead of Ho × Wo). A window
+at offset (i, j) is then the whole flat run shifted by i·dh·(N·Wp) + j·dw, so every im2col copy and col2im
+add is one long contiguous run per channel instead of one per row or per sample (NumPy pays ~130 ns per
+run: col2im got 3x faster). Windows that hang over a row's end into the next sample make junk columns,
+which the callers keep at zero on the way in (`_channels_first`) and drop on the way out (`_batch_first`).
+Junk is extra GEMM work (Wp/Wo − 1: 8% for a 3×3 kernel on 26×26), so inputs whose rows are too short
+for it (`WIDE_MAX_COLUMNS`: small deep feature maps, where GEMM dominates) and strided convolutions use
+the compact layout: exactly Ho × Wo columns per sample, in (N, Ho, Wo) order.
 
 The batch is processed in blocks whose column matrix stays under `CPU_BLOCK_BYTES` (4 MB): the
 columns of one block are still in cache when the GEMM reads them and when col2im adds them back, and
@@ -34,9 +35,9 @@ GPU_BLOCK_BYTES = 512 << 20  # a GPU wants big GEMMs; memory is the only limit t
 # Deep layers (many channels, few pixels) fill the byte budget with few columns, and GEMMs that thin run
 # at half speed (ResNet's 512-channel 4x4 layer: backward 37 GFLOP/s with 216 columns, 57 with 1,536).
 MIN_BLOCK_COLUMNS = 1024
-# stacked only while Hp·Wp ≤ 1.25·Ho·Wo. 3×3 'same' convs (batch 64, 1 thread): 32×32 (1.13) forward 64 ms
-# stacked vs 77 compact; 16×16 (1.27) 72 vs 66; 4×4 (2.25) 113 vs 58, where junk GEMM work outweighs copies
-STACKED_MAX_COLUMNS = 1.25
+# wide only while Wp ≤ 1.2·Wo. 3×3 'same' convs, batch 64, 1 thread, forward ms wide vs compact:
+# 32×32 (Wp/Wo 1.06) 60 vs 73; 16×16 (1.13) 57 vs 60; 8×8 (1.25) 63 vs 56; 4×4 (1.5) 73 vs 54
+WIDE_MAX_COLUMNS = 1.2
 
 
 @dataclass(frozen=True)
@@ -76,17 +77,11 @@ class Geometry:
         """Undo `pad`: the `h × w` interior of a padded array."""
         return xpad[..., self.pad_top:self.pad_top + h, self.pad_left:self.pad_left + w]
 
-    def stacked(self, h: int, w: int, ho: int, wo: int) -> bool:
-        """Whether an `h × w` input with `ho × wo` windows uses the stacked column layout: stride 1, and junk
-        columns few enough (see the module docstring)."""
-        hp, wp = h + self.pad_top + self.pad_bottom, w + self.pad_left + self.pad_right
-        return self.sh == 1 and self.sw == 1 and hp * wp <= STACKED_MAX_COLUMNS * ho * wo
-
-    def grid(self, h: int, w: int, ho: int, wo: int) -> tuple[int, int]:
-        """(rows, width) of one sample's columns: (Hp, Wp) when stacked, else (Ho, Wo)."""
-        if self.stacked(h, w, ho, wo):
-            return h + self.pad_top + self.pad_bottom, w + self.pad_left + self.pad_right
-        return ho, wo
+    def row_width(self, w: int, wo: int) -> int | None:
+        """Wp, the columns per output row and sample, when this input uses the wide layout (stride 1 and rows
+        long enough for its junk columns: see the module docstring); None for the compact layout."""
+        wp = w + self.pad_left + self.pad_right
+        return wp if self.sh == 1 and self.sw == 1 and wp <= WIDE_MAX_COLUMNS * wo else None
 
     def offset_slice(self, i: int, j: int, ho: int, wo: int) -> tuple:
         """The (rows, cols) slices of a padded input seen by kernel offset (i, j) at every output pixel."""
@@ -106,62 +101,64 @@ def windows(xpad, geom: Geometry, ho: int, wo: int):
 
 
 def im2col(x, geom: Geometry, ho: int, wo: int):
-    """The column matrix (C·kh·kw, N·rows·width) of `x` (N, C, H, W): one column per window, rows ordered like the
-    weight; (rows, width) = `geom.grid(H, W, Ho, Wo)`.
+    """The column matrix (C·kh·kw, columns) of `x` (N, C, H, W): one column per window, rows ordered like the
+    weight; the columns are (Ho, N, Wp) in the wide layout, (N, Ho, Wo) in the compact one.
 
     Rows first and the batch inside the columns make `W @ cols` one big GEMM for the whole block (many small
     per-sample GEMMs each pay BLAS's thread start-up).
     """
     xp = get_array_module(x)
     n, c, h, w = x.shape
-    if not geom.stacked(h, w, ho, wo):
+    wp = geom.row_width(w, wo)
+    if wp is None:
         view = windows(xp.ascontiguousarray(geom.pad(x)), geom, ho, wo)  # (N, C, kh, kw, Ho, Wo)
         return xp.ascontiguousarray(view.transpose(1, 2, 3, 0, 4, 5)).reshape(c * geom.kh * geom.kw, n * ho * wo)
-    flat = _stacked_images(xp.zeros, c, n, geom, h, w, x.dtype)
-    _interior(flat, geom, n, h, w)[...] = x.transpose(1, 0, 2, 3)
-    hp, wp = geom.grid(h, w, ho, wo)
+    flat = _wide_image(xp.zeros, c, n, geom, h, w, x.dtype)
+    _interior(flat, geom, n, h, w)[...] = x.transpose(1, 2, 0, 3)
     s_c, s_e = flat.strides
-    view = xp.lib.stride_tricks.as_strided(  # (C, kh, kw, N·Hp·Wp): window offset (i, j) starts at i·dh·Wp + j·dw
-        flat, shape=(c, geom.kh, geom.kw, n * hp * wp), strides=(s_c, s_e * geom.dh * wp, s_e * geom.dw, s_e))
-    return xp.ascontiguousarray(view).reshape(c * geom.kh * geom.kw, n * hp * wp)
+    view = xp.lib.stride_tricks.as_strided(  # (C, kh, kw, Ho·N·Wp): offset (i, j) starts at i·dh·N·Wp + j·dw
+        flat, shape=(c, geom.kh, geom.kw, ho * n * wp), strides=(s_c, s_e * geom.dh * n * wp, s_e * geom.dw, s_e))
+    return xp.ascontiguousarray(view).reshape(c * geom.kh * geom.kw, ho * n * wp)
 
 
 def col2im(cols, geom: Geometry, n: int, h: int, w: int, ho: int, wo: int):
-    """The adjoint of `im2col`: add the columns (C·kh·kw, N·rows·width) back onto an (N, C, H, W) image.
+    """The adjoint of `im2col`: add the columns (C·kh·kw, columns) back onto an (N, C, H, W) image.
 
-    The sums run in a (C, N, …) buffer, the order of the columns' axes (3x faster than adding across a
-    transpose); the result is an (N, C, H, W) view of it. Junk columns of the stacked layout must be zero.
+    The sums run in a channels-first buffer, the order of the columns' axes (3x faster than adding across
+    a transpose); the result is an (N, C, H, W) view of it. Junk columns of the wide layout must be zero.
     """
     xp = get_array_module(cols)
     c = cols.shape[0] // (geom.kh * geom.kw)
-    if not geom.stacked(h, w, ho, wo):
+    wp = geom.row_width(w, wo)
+    if wp is None:
         cols = cols.reshape(c, geom.kh, geom.kw, n, ho, wo)
         xpad = xp.zeros((c, n, h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right), cols.dtype)
         for i in range(geom.kh):
             for j in range(geom.kw):
                 xpad[(..., *geom.offset_slice(i, j, ho, wo))] += cols[:, i, j]
         return geom.crop(xpad, h, w).transpose(1, 0, 2, 3)
-    hp, wp = geom.grid(h, w, ho, wo)
-    cols = cols.reshape(c, geom.kh, geom.kw, n * hp * wp)
-    flat = _stacked_images(xp.zeros, c, n, geom, h, w, cols.dtype)
+    length = ho * n * wp
+    cols = cols.reshape(c, geom.kh, geom.kw, length)
+    flat = _wide_image(xp.zeros, c, n, geom, h, w, cols.dtype)
     for i in range(geom.kh):
         for j in range(geom.kw):
-            start = i * geom.dh * wp + j * geom.dw
-            flat[:, start:start + n * hp * wp] += cols[:, i, j]
-    return _interior(flat, geom, n, h, w).transpose(1, 0, 2, 3)
+            start = i * geom.dh * n * wp + j * geom.dw
+            flat[:, start:start + length] += cols[:, i, j]
+    return _interior(flat, geom, n, h, w).transpose(2, 0, 1, 3)
 
 
-def _stacked_images(alloc, c: int, n: int, geom: Geometry, h: int, w: int, dtype):
-    """Per channel, the N padded images one after another, flat: (C, N·Hp·Wp + tail); the windows of the last
-    image's junk columns reach tail = (kh−1)·dh·Wp + (kw−1)·dw past the end."""
+def _wide_image(alloc, c: int, n: int, geom: Geometry, h: int, w: int, dtype):
+    """Per channel, the N padded images side by side, flat: (C, Hp·N·Wp + tail); the junk windows of the
+    last row reach tail = (kw−1)·dw past the end."""
     hp, wp = h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right
-    return alloc((c, n * hp * wp + (geom.kh - 1) * geom.dh * wp + (geom.kw - 1) * geom.dw), dtype=dtype)
+    return alloc((c, hp * n * wp + (geom.kw - 1) * geom.dw), dtype=dtype)
 
 
 def _interior(flat, geom: Geometry, n: int, h: int, w: int):
-    """The (C, N, H, W) images inside a `_stacked_images` buffer (a view)."""
+    """The (C, H, N, W) images inside a `_wide_image` buffer (a view)."""
     hp, wp = h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right
-    return geom.crop(flat[:, :n * hp * wp].reshape(flat.shape[0], n, hp, wp), h, w)
+    rows = flat[:, :hp * n * wp].reshape(flat.shape[0], hp, n, wp)
+    return rows[:, geom.pad_top:geom.pad_top + h, :, geom.pad_left:geom.pad_left + w]
 
 
 def batch_blocks(n: int, bytes_per_sample: int, xp, columns_per_sample: int | None = None,
