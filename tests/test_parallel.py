@@ -41,14 +41,17 @@ def _model_grads(seed: int = 0) -> list[np.ndarray]:
     up_w = dg.tensor(rng.standard_normal((6, 3, 2, 2)), requires_grad=True)
     lin_w = dg.tensor(rng.standard_normal((5, 3 * 4 * 5)), requires_grad=True)
     mat = dg.tensor(rng.standard_normal((3, 5, 4)), requires_grad=True)
-    h = F.relu(F.conv2d(x, conv_w, conv_b, padding=1, groups=2))
+    bn_w = dg.tensor(rng.random(6) + 0.5, requires_grad=True)
+    bn_b = dg.tensor(rng.standard_normal(6), requires_grad=True)
+    h = F.conv2d(x, conv_w, conv_b, padding=1, groups=2)
+    h = F.relu(F.batch_norm(h, None, None, bn_w, bn_b, training=True))
     h = F.max_pool2d(h, 2)  # (7, 6, 5, 5)
     h = F.conv_transpose2d(h, up_w, stride=2)  # (7, 3, 10, 10)
     h = F.max_pool2d(F.relu(h), 3, stride=2, padding=1)  # overlapping windows: (7, 3, 5, 5)
     h = F.linear(h[:, :, 1:, :].reshape(7, -1), lin_w)  # (7, 5)
     out = (h @ mat).sum(axis=0)  # stacked matmul: (3, 7, 4) summed to (7, 4)
     out.backward(dg.tensor(rng.standard_normal(out.shape)))
-    return [out.numpy()] + [t.grad.numpy() for t in (x, conv_w, conv_b, up_w, lin_w, mat)]
+    return [out.numpy()] + [t.grad.numpy() for t in (x, conv_w, conv_b, up_w, lin_w, mat, bn_w, bn_b)]
 
 
 @needs_blas_switch

@@ -10,6 +10,7 @@ The same op serves BatchNorm (axes: all but channels), LayerNorm (the last axes)
 
 from __future__ import annotations
 
+from .. import parallel
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -39,13 +40,29 @@ def _rows(shape: tuple, axes: tuple) -> int:
     return rows
 
 
+def _batch_chunks(x, body):
+    """body(s) over chunks s of the batch axis, on the CPU threads (`parallel_for`); the results in order."""
+    return parallel.parallel_for(x.shape[0], body, min_chunk=parallel.min_items(x[0].size),
+                                 xp=get_array_module(x))
+
+
 class Normalize(Function):
     def forward(self, x, weight=None, bias=None, axes=(), eps=1e-5, stats=None):
         xp = get_array_module(x)
-        mean = x.mean(axis=axes, keepdims=True)
-        centered = x - mean
-        count = x.size // mean.size
-        var = _dot_sum(centered, centered, axes) / x.dtype.type(count)
+        if 0 in axes and x.ndim > 1:  # BatchNorm: statistics over the batch, summed chunk by chunk on the threads
+            count = x.size // _rows(x.shape, axes)
+            mean = sum(_batch_chunks(x, lambda s: x[s].sum(axis=axes, keepdims=True))) / x.dtype.type(count)
+            centered = xp.empty(x.shape, dtype=x.dtype)
+
+            def center(s):
+                xp.subtract(x[s], mean, out=centered[s])
+                return _dot_sum(centered[s], centered[s], axes)
+            var = sum(_batch_chunks(x, center)) / x.dtype.type(count)
+        else:  # LayerNorm, GroupNorm: statistics per sample
+            mean = x.mean(axis=axes, keepdims=True)
+            centered = x - mean
+            count = x.size // mean.size
+            var = _dot_sum(centered, centered, axes) / x.dtype.type(count)
         inv_std = 1 / xp.sqrt(var + x.dtype.type(eps))
         # BatchNorm's weight has the statistics' shape: fold it into one per-channel scale
         fold = weight is None or weight.shape == inv_std.shape
@@ -54,10 +71,17 @@ class Normalize(Function):
         if stats is not None:  # hand the batch statistics to the caller (BatchNorm's running averages)
             stats["mean"], stats["var"] = mean, var
         if fold:
-            y = centered * (inv_std if weight is None else inv_std * weight)
-        else:
-            y = centered * inv_std
-            y *= weight
+            scale = inv_std if weight is None else inv_std * weight
+            y = xp.empty(x.shape, dtype=x.dtype)
+
+            def affine(s):
+                xp.multiply(centered[s], scale, out=y[s])
+                if bias is not None:
+                    y[s] += bias
+            _batch_chunks(x, affine)
+            return y
+        y = centered * inv_std
+        y *= weight
         if bias is not None:
             y += bias
         return y
@@ -69,8 +93,13 @@ class Normalize(Function):
         dtype = gy.dtype.type
         g_weight = g_bias = None
         if self.fold:  # gy's per-channel sums serve both the parameter and the input gradients
-            s1 = gy.sum(axis=axes, keepdims=True)
-            s2 = _dot_sum(gy, centered, axes)
+            if 0 in axes and gy.ndim > 1:  # over the batch: chunk by chunk on the threads
+                sums = _batch_chunks(gy, lambda s: (gy[s].sum(axis=axes, keepdims=True),
+                                                    _dot_sum(gy[s], centered[s], axes)))
+                s1, s2 = (sum((part[i] for part in sums[1:]), sums[0][i]) for i in (0, 1))
+            else:
+                s1 = gy.sum(axis=axes, keepdims=True)
+                s2 = _dot_sum(gy, centered, axes)
             if weight is not None and needs[1]:
                 g_weight = (s2 * inv_std).reshape(weight.shape)
             if len(needs) > 2 and needs[2]:
@@ -92,9 +121,18 @@ class Normalize(Function):
             a = w * inv_std
             b = -a * inv_std * inv_std * s2 / dtype(m)
             c = -a * s1 / dtype(m)
-            gx = g * a if g is gy else xp.multiply(g, a, out=g)
-            gx += xp.multiply(centered, b, out=scratch) if scratch is not None else centered * b
-            gx += c
+            if g is gy and 0 in axes:  # BatchNorm: chunk by chunk on the threads
+                gx = xp.empty(gy.shape, dtype=gy.dtype)
+
+                def input_grad(s):
+                    xp.multiply(gy[s], a, out=gx[s])
+                    gx[s] += centered[s] * b
+                    gx[s] += c
+                _batch_chunks(gy, input_grad)
+            else:
+                gx = xp.multiply(g, a, out=g)
+                gx += xp.multiply(centered, b, out=scratch) if scratch is not None else centered * b
+                gx += c
         return gx, g_weight, g_bias
 
 
