@@ -92,11 +92,13 @@ def worth_splitting(elements: int, xp=np) -> bool:
 
 def matmul(a, b):
     """a @ b for 2-D or stacked operands, split over the rows of `a` (or the columns of `b`, or the stack)."""
-    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim < 2 or b.ndim < 2:
+    sa, sb = a.shape, b.shape
+    if len(sa) < 2 or len(sb) < 2:
         return a @ b
-    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    if 2 * m * k * n * max(a.size // max(1, m * k), b.size // max(1, k * n)) < 2 * MIN_GEMM_FLOPS:
-        return a @ b  # small (the stack's size is a lower bound here): not worth a thread
+    m, k, n = sa[-2], sa[-1], sb[-1]
+    stack = max(a.size // max(1, m * k), b.size // max(1, k * n))  # a lower bound of the broadcast stack
+    if m * k * n * stack < MIN_GEMM_FLOPS or type(a) is not np.ndarray or type(b) is not np.ndarray:
+        return a @ b  # under 2·MIN_GEMM_FLOPS flops: not worth a second thread; or on the GPU
     if _threads_for(np) <= 1:
         return a @ b
     batch_shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
