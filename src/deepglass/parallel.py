@@ -2,11 +2,12 @@
 
 NumPy runs each call on one core (elementwise work, copies, pooling) while its BLAS spreads only the GEMMs
 over the cores. Splitting an op's batch over threads runs both kinds of work on every core: NumPy and BLAS
-release the GIL. BLAS must then run single-threaded inside those threads. OpenBLAS's idle workers spin for
-about 0.1 s after each call and take the cores from ours (a CNN step ran 20% slower with both pools busy), so
-the first time the pool is used, deepglass sets NumPy's OpenBLAS to one thread for the whole process (PyTorch
-does the same with its own BLAS). `set_num_threads(1)` turns the pool off and gives BLAS its threads back.
-Where NumPy's BLAS is not an OpenBLAS that can be reached, ops run serially and BLAS keeps its threads.
+release the GIL. BLAS must then run single-threaded inside those threads. OpenBLAS's idle workers keep
+spinning after each call (its default timeout is 2^28 cycles) and take the cores from ours: a CNN step ran
+15% slower with both pools busy than with BLAS's alone. So the first time the pool is used, deepglass sets
+NumPy's OpenBLAS to one thread for the whole process (PyTorch does the same with its own BLAS), and
+`set_num_threads(1)` turns the pool off and gives BLAS its threads back. Where NumPy's BLAS is not an
+OpenBLAS that can be reached, ops run serially and BLAS keeps its threads.
 
 Results do not depend on timing: each thread computes whole, fixed parts of the output, and partial sums
 are added in chunk order, so CPU runs stay bit-identical from run to run for a given thread count.
