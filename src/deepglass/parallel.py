@@ -94,12 +94,11 @@ def worth_splitting(elements: int, xp=np) -> bool:
 def matmul(a, b):
     """a @ b for 2-D or stacked operands, split over the rows of `a` (or the columns of `b`, or the stack)."""
     sa, sb = a.shape, b.shape
-    if len(sa) < 2 or len(sb) < 2:
-        return a @ b
+    if len(sa) < 2 or len(sb) < 2 or sa[-2] * sa[-1] * sb[-1] * _stack_lower_bound(a, b) < MIN_GEMM_FLOPS:
+        return a @ b  # under 2·MIN_GEMM_FLOPS flops: not worth a second thread
+    if type(a) is not np.ndarray or type(b) is not np.ndarray:
+        return a @ b  # on the GPU
     m, k, n = sa[-2], sa[-1], sb[-1]
-    stack = max(a.size // max(1, m * k), b.size // max(1, k * n))  # a lower bound of the broadcast stack
-    if m * k * n * stack < MIN_GEMM_FLOPS or type(a) is not np.ndarray or type(b) is not np.ndarray:
-        return a @ b  # under 2·MIN_GEMM_FLOPS flops: not worth a second thread; or on the GPU
     if _threads_for(np) <= 1:
         return a @ b
     batch_shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
@@ -123,6 +122,13 @@ def matmul(a, b):
         np.matmul(a_full[s], b_full[s], out=flat[s])
     parallel_for(flat.shape[0], batch, min_chunk=-(-MIN_GEMM_FLOPS // (2 * m * k * n)))
     return out
+
+
+def _stack_lower_bound(a, b) -> int:
+    """How many matrices a stacked matmul multiplies, at least (1 for two 2-D operands: the common case)."""
+    if a.ndim == 2 and b.ndim == 2:
+        return 1
+    return max(a.size // max(1, a.shape[-2] * a.shape[-1]), b.size // max(1, b.shape[-2] * b.shape[-1]))
 
 
 # ---- the pool and the BLAS switch ------------------------------------------------------------------
