@@ -161,3 +161,22 @@ def test_a_forked_child_runs_threaded_ops(threads):
 def _relu_sum_in_child() -> float:
     parallel.MIN_ELEMENTS = 1
     return float(F.relu(dg.tensor(np.ones(1000))).sum().numpy())
+
+
+@needs_blas_switch
+def test_channels_last_views_split_like_serial(threads):
+    """Keras hands NCHW ops permuted (channels-last) views: the split ops must read them in logical order."""
+    rng = np.random.default_rng(4)
+    base = rng.standard_normal((6, 9, 8, 4))
+    conv_w = rng.standard_normal((5, 4, 3, 3))
+    results = []
+    for n in (1, 3):
+        threads(n)
+        leaf, w = dg.tensor(base, requires_grad=True), dg.tensor(conv_w, requires_grad=True)
+        x = leaf.permute(0, 3, 1, 2)  # a non-contiguous (6, 4, 9, 8) view
+        h = F.max_pool2d(F.relu(F.batch_norm(F.conv2d(x, w, padding=1), None, None, training=True)), 2)
+        out = F.relu(h.permute(0, 2, 3, 1))  # and back to channels-last, non-contiguous again
+        out.backward(dg.tensor(np.ones(out.shape)))
+        results.append((out.numpy(), leaf.grad.numpy(), w.grad.numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
