@@ -65,6 +65,33 @@ def test_threads_give_the_serial_results(threads):
 
 
 @needs_blas_switch
+@pytest.mark.parametrize("norm", ["group", "layer", "layer_affine", "instance_like"])
+def test_per_sample_normalizations_split_like_serial(threads, norm):
+    """GroupNorm and LayerNorm keep per-sample statistics: with threads on they must not be chunked like BatchNorm."""
+    rng = np.random.default_rng(5)
+    base, gy = rng.standard_normal((6, 4, 5, 3)), rng.standard_normal((6, 4, 5, 3))
+    weight, bias = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
+    results = []
+    for n in (1, 3):
+        threads(n)
+        x = dg.tensor(base, requires_grad=True)
+        if norm == "group":
+            y = F.group_norm(x, 2)
+        elif norm == "layer":
+            y = F.layer_norm(x, (5, 3))
+        elif norm == "layer_affine":
+            y = F.layer_norm(x, (5, 3), dg.tensor(weight), dg.tensor(bias))
+        else:
+            y = F.group_norm(x, 4)
+        seed = dg.tensor(gy.copy())
+        y.backward(seed)
+        np.testing.assert_array_equal(seed.numpy(), gy)  # the incoming gradient is never written to
+        results.append((y.numpy(), x.grad.numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+@needs_blas_switch
 def test_threaded_runs_are_bit_identical(threads):
     threads(2)
     first, second = _model_grads(1), _model_grads(1)

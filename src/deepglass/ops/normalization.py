@@ -70,7 +70,7 @@ class Normalize(Function):
             centered, inv_std, axes, weight, count, fold)
         if stats is not None:  # hand the batch statistics to the caller (BatchNorm's running averages)
             stats["mean"], stats["var"] = mean, var
-        if fold:
+        if fold and 0 in axes:  # BatchNorm: one per-channel scale, chunk by chunk on the threads
             scale = inv_std if weight is None else inv_std * weight
             y = xp.empty(x.shape, dtype=x.dtype)
 
@@ -80,8 +80,11 @@ class Normalize(Function):
                     y[s] += bias
             _batch_chunks(x, affine)
             return y
-        y = centered * inv_std
-        y *= weight
+        if fold:
+            y = centered * (inv_std if weight is None else inv_std * weight)
+        else:
+            y = centered * inv_std
+            y *= weight
         if bias is not None:
             y += bias
         return y
@@ -130,7 +133,7 @@ class Normalize(Function):
                     gx[s] += c
                 _batch_chunks(gy, input_grad)
             else:
-                gx = xp.multiply(g, a, out=g)
+                gx = g * a if g is gy else xp.multiply(g, a, out=g)  # never overwrite the incoming gy
                 gx += xp.multiply(centered, b, out=scratch) if scratch is not None else centered * b
                 gx += c
         return gx, g_weight, g_bias
