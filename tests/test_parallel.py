@@ -119,7 +119,8 @@ def test_max_pool_ties_nan_and_inf_gradients_split_like_serial(threads):
 def test_matmul_splits_rows_columns_and_stacks(threads):
     rng = np.random.default_rng(3)
     threads(2)
-    for a_shape, b_shape in [((9, 4), (4, 3)), ((3, 4), (4, 9)), ((2, 1, 5, 4), (3, 4, 6)), ((5, 4), (2, 4, 3))]:
+    for a_shape, b_shape in [((9, 4), (4, 3)), ((3, 4), (4, 9)), ((2, 1, 5, 4), (3, 4, 6)), ((5, 4), (2, 4, 3)),
+                             ((2, 3, 5, 4), (4, 6)), ((0, 5, 4), (2, 1, 4, 3)), ((1, 5, 4), (3, 4, 2))]:
         a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
         np.testing.assert_allclose(parallel.matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
 

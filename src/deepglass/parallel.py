@@ -101,9 +101,11 @@ def matmul(a, b):
     m, k, n = sa[-2], sa[-1], sb[-1]
     if _threads_for(np) <= 1:
         return a @ b
-    batch_shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    out = np.empty(batch_shape + (m, n), dtype=np.result_type(a, b))
+    if b.ndim == 2 and a.ndim > 2:  # (…, m, k) @ (k, n), e.g. a Linear over a sequence: one tall GEMM
+        return matmul(a.reshape(-1, k), b).reshape(a.shape[:-1] + (n,))
+    out_dtype = np.result_type(a, b)
     if a.ndim == 2 and b.ndim == 2:
+        out = np.empty((m, n), dtype=out_dtype)
         by_rows = m >= n
         per_item = 2 * k * (n if by_rows else m)
 
@@ -114,13 +116,17 @@ def matmul(a, b):
                 np.matmul(a, b[:, s], out=out[:, s])
         parallel_for(m if by_rows else n, part, min_chunk=-(-MIN_GEMM_FLOPS // per_item))
         return out
-    a_full = np.broadcast_to(a, batch_shape + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
-    b_full = np.broadcast_to(b, batch_shape + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
-    flat = out.reshape((-1, m, n))
+    batch_shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    out = np.empty(batch_shape + (m, n), dtype=out_dtype)
+    if out.size == 0:
+        return out
+    a_all = np.broadcast_to(a, batch_shape + a.shape[-2:])  # views: a broadcast operand is never copied
+    b_all = np.broadcast_to(b, batch_shape + b.shape[-2:])
+    per_item = 2 * m * k * n * (out[0].size // (m * n))  # the flops of one index of the first batch axis
 
     def batch(s):
-        np.matmul(a_full[s], b_full[s], out=flat[s])
-    parallel_for(flat.shape[0], batch, min_chunk=-(-MIN_GEMM_FLOPS // (2 * m * k * n)))
+        np.matmul(a_all[s], b_all[s], out=out[s])
+    parallel_for(batch_shape[0], batch, min_chunk=-(-MIN_GEMM_FLOPS // max(1, per_item)))
     return out
 
 
