@@ -20,10 +20,12 @@ import glob
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 T = TypeVar("T")
 
@@ -156,6 +158,8 @@ def _threads_for(xp) -> int:
 def _get_pool() -> ThreadPoolExecutor:
     global _pool
     if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor  # on first use: `import deepglass` stays fast
+
         _pool = ThreadPoolExecutor(max_workers=get_num_threads() - 1, thread_name_prefix="deepglass")
     return _pool
 
