@@ -216,3 +216,12 @@ def test_conv2d_sweep_covers_every_option():
     assert {"same", "valid"} <= {c["padding"] for c in configs if isinstance(c["padding"], str)}
     assert {1, 2, 3} <= {c["groups"] for c in configs} and {c["bias"] for c in configs} == {True, False}
     assert any(c["kernel"][0] != c["kernel"][1] for c in configs)
+
+
+def test_blocks_share_out_evenly_among_threads():
+    """With several CPU threads the block count is a multiple of them, so no thread gets one block more."""
+    sample = im2col_module.CPU_BLOCK_BYTES // 44  # the budget alone would make 3 blocks of 44, 44 and 40
+    assert len(im2col_module.batch_blocks(128, sample, np)) == 3
+    blocks = im2col_module.batch_blocks(128, sample, np, min_blocks=2)
+    assert [b.stop - b.start for b in blocks] == [32, 32, 32, 32]
+    assert len(im2col_module.batch_blocks(3, sample, np, min_blocks=4)) == 1  # too small a batch to split
