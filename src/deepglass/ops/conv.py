@@ -1,9 +1,10 @@
 """2-D convolution and transposed convolution as im2col + GEMM (NCHW, PyTorch semantics).
 
-Forward:  out = W @ im2col(x)     (one GEMM per block of the batch: cols are (C·kh·kw, B·rows·width))
+Forward:  out = W @ im2col(x)     (one GEMM per block of the batch: cols are (C·kh·kw, B·Ho·Wo), or
+                                   B·Ho·Wp in the "wide" layout, whose junk columns must be zero: see `im2col`)
 Backward: gW  = Σ_blocks gy @ im2col(x)ᵀ,  gx = col2im(Wᵀ @ gy)
-((rows, width) is (Ho, Wo), or the padded image size in the "stacked" layout, whose junk columns must be
-zero: see `im2col`.)
+The blocks are shared out among the CPU threads (`deepglass.parallel`); weight and bias gradients are
+summed block by block in a fixed order.
 A transposed convolution is the input gradient of a convolution, so its forward is `col2im(Wᵀ @ x)`
 and its backward is the convolution forward: the same four loops serve both. Columns are recomputed
 in backward instead of being kept from forward: an im2col copy costs less than holding the matrix.
