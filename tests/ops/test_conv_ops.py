@@ -120,6 +120,19 @@ def test_col2im_is_the_adjoint_of_im2col():
     assert abs(lhs - rhs) < 1e-9 * abs(lhs)
 
 
+def test_channels_last_col2im_is_the_adjoint_of_im2col():
+    """The compact layout's channels-last col2im (columns transposed, ordered (i, j, c)) is the transpose too."""
+    rng = np.random.default_rng(7)
+    geom = Geometry(3, 2, sh=2, sw=3, dh=1, dw=2, pad_top=1, pad_bottom=2, pad_left=0, pad_right=1)
+    x = rng.standard_normal((2, 3, 9, 8))
+    ho, wo = geom.out_size(9, 8)
+    cols = rng.standard_normal((3 * 3 * 2, 2 * ho * wo))  # rows (c, i, j), as im2col orders them
+    cols_t = cols.reshape(3, 3, 2, -1).transpose(3, 1, 2, 0).reshape(2 * ho * wo, 3 * 2 * 3)  # (pixels, (i, j, c))
+    lhs = (im2col(x, geom, ho, wo) * cols).sum()
+    rhs = (x * im2col_module.col2im_channels_last(cols_t, geom, 2, 9, 8, ho, wo)).sum()
+    assert abs(lhs - rhs) < 1e-9 * abs(lhs)
+
+
 def test_col2im_is_the_adjoint_of_im2col_in_the_wide_layout(monkeypatch):
     """Stride 1 may use the wide layout (whole padded rows of the samples side by side); with zero junk
     columns col2im is still the transpose."""

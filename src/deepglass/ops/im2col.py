@@ -147,6 +147,24 @@ def col2im(cols, geom: Geometry, n: int, h: int, w: int, ho: int, wo: int):
     return _interior(flat, geom, n, h, w).transpose(2, 0, 1, 3)
 
 
+def col2im_channels_last(cols_t, geom: Geometry, n: int, h: int, w: int, ho: int, wo: int):
+    """`col2im` for the compact layout, from transposed columns (N·Ho·Wo, kh·kw·C) ordered (i, j, c).
+
+    The sums run channels-last, (N, Hp, Wp, C): each add moves runs of C (or Wo·C) numbers instead of
+    the Wo numbers of a compact row, which on small deep maps (4×4, 8×8) is what col2im's time went to
+    (a 4×4×512 layer's input gradient: 70 → 54 ms). Returns an (N, C, H, W) view.
+    """
+    xp = get_array_module(cols_t)
+    c = cols_t.shape[1] // (geom.kh * geom.kw)
+    xpad = xp.zeros((n, h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right, c), cols_t.dtype)
+    windows_t = cols_t.reshape(n, ho, wo, geom.kh, geom.kw, c)
+    for i in range(geom.kh):
+        for j in range(geom.kw):
+            rows, columns = geom.offset_slice(i, j, ho, wo)
+            xpad[:, rows, columns, :] += windows_t[:, :, :, i, j, :]
+    return xpad[:, geom.pad_top:geom.pad_top + h, geom.pad_left:geom.pad_left + w, :].transpose(0, 3, 1, 2)
+
+
 def _wide_image(alloc, c: int, n: int, geom: Geometry, h: int, w: int, dtype):
     """Per channel, the N padded images side by side, flat: (C, Hp·N·Wp + tail); the junk windows of the
     last row reach tail = (kw−1)·dw past the end."""
