@@ -41,23 +41,9 @@ def time_ms(fn: Callable[[], object], *, warmup: int = 20, repeats: int = 7, num
         sync()
     if number is None:
         number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            if sync is not None:
-                sync()
-            if time.perf_counter() - start >= min_time_s or number >= 1 << 20:
-                break
+        while _run_ms(fn, number, sync) * number < min_time_s * 1e3 and number < 1 << 20:
             number *= 2
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        if sync is not None:
-            sync()
-        runs.append((time.perf_counter() - start) / number * 1e3)
+    runs = [_run_ms(fn, number, sync) for _ in range(repeats)]
     return statistics.median(runs)
 
 
@@ -80,12 +66,19 @@ def time_pair_ms(fn_a: Callable[[], object], fn_b: Callable[[], object], *, warm
         for fn, runs in ((fn_a, a_ms), (fn_b, b_ms)):
             if settle_s:
                 time.sleep(settle_s)
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            runs.append((time.perf_counter() - start) / number * 1e3)
+            runs.append(_run_ms(fn, number))
     ratio = statistics.median(a / b for a, b in zip(a_ms, b_ms))
     return statistics.median(a_ms), statistics.median(b_ms), ratio
+
+
+def _run_ms(fn: Callable[[], object], number: int, sync: Callable[[], object] | None = None) -> float:
+    """Milliseconds per call over `number` calls of `fn` (then `sync`, inside the timed region)."""
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    if sync is not None:
+        sync()
+    return (time.perf_counter() - start) / number * 1e3
 
 
 def header(title: str | None = None) -> None:

@@ -83,9 +83,9 @@ def parallel_for(n: int, fn: Callable[[slice], T], *, min_chunk: int = 1, xp=np)
     return [first] + [f.result() for f in futures]
 
 
-def min_items(elements_per_item: int) -> int:
-    """The `min_chunk` of elementwise work over items (samples) of `elements_per_item` elements each."""
-    return -(-MIN_ELEMENTS // max(1, elements_per_item))
+def min_samples(x) -> int:
+    """The `min_chunk` of elementwise work split along the first axis (the samples) of `x`."""
+    return -(-MIN_ELEMENTS // max(1, x.size // max(1, x.shape[0])))
 
 
 def worth_splitting(elements: int, xp=np) -> bool:

@@ -134,3 +134,10 @@ def test_pooling_errors_name_the_problem():
         interpolate(x)
     with pytest.raises(ValueError, match="mode must be one of"):
         interpolate(x, scale_factor=2, mode="bicubic")
+
+
+def test_max_pool_of_an_empty_batch():
+    x = dg.tensor(np.zeros((0, 3, 4, 4)), requires_grad=True)
+    y = max_pool2d(x, 2)
+    y.sum().backward()
+    assert y.shape == (0, 3, 2, 2) and x.grad.shape == (0, 3, 4, 4)

@@ -42,7 +42,7 @@ def _rows(shape: tuple, axes: tuple) -> int:
 
 def _batch_chunks(x, body):
     """body(s) over chunks s of the batch axis, on the CPU threads (`parallel_for`); the results in order."""
-    return parallel.parallel_for(x.shape[0], body, min_chunk=parallel.min_items(x[0].size),
+    return parallel.parallel_for(x.shape[0], body, min_chunk=parallel.min_samples(x),
                                  xp=get_array_module(x))
 
 

@@ -33,7 +33,7 @@ class MaxPool2d(Function):
             xp.maximum(slices[0], slices[1], out=out[s])
             for v in slices[2:]:
                 xp.maximum(out[s], v, out=out[s])  # propagates NaN, as PyTorch does
-        parallel.parallel_for(x.shape[0], chunk, min_chunk=parallel.min_items(x[0].size), xp=xp)
+        parallel.parallel_for(x.shape[0], chunk, min_chunk=parallel.min_samples(x), xp=xp)
         return out
 
     def _slices(self, s: slice, out_size) -> list:
@@ -76,7 +76,7 @@ class MaxPool2d(Function):
                     target += g * won
                 else:
                     xp.multiply(g, won, out=target)
-        parallel.parallel_for(gy.shape[0], chunk, min_chunk=parallel.min_items(self.xpad[0].size), xp=xp)
+        parallel.parallel_for(gy.shape[0], chunk, min_chunk=parallel.min_samples(self.xpad), xp=xp)
         return xp.ascontiguousarray(geom.crop(gxpad, *self.in_shape[2:]))
 
 
