@@ -55,11 +55,14 @@ class Geometry:
     pad_left: int = 0
     pad_right: int = 0
 
+    def padded_size(self, h: int, w: int) -> tuple[int, int]:
+        """(Hp, Wp): the size of an `h × w` input with this geometry's padding around it."""
+        return h + self.pad_top + self.pad_bottom, w + self.pad_left + self.pad_right
+
     def out_size(self, h: int, w: int) -> tuple[int, int]:
         """Output height and width for an `h × w` input (floor division, as in PyTorch)."""
-        ho = (h + self.pad_top + self.pad_bottom - self.dh * (self.kh - 1) - 1) // self.sh + 1
-        wo = (w + self.pad_left + self.pad_right - self.dw * (self.kw - 1) - 1) // self.sw + 1
-        return ho, wo
+        hp, wp = self.padded_size(h, w)
+        return (hp - self.dh * (self.kh - 1) - 1) // self.sh + 1, (wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
 
     @property
     def padded(self) -> bool:
@@ -132,7 +135,7 @@ def col2im(cols, geom: Geometry, n: int, h: int, w: int, ho: int, wo: int):
     wp = geom.row_width(w, wo)
     if wp is None:
         cols = cols.reshape(c, geom.kh, geom.kw, n, ho, wo)
-        xpad = xp.zeros((c, n, h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right), cols.dtype)
+        xpad = xp.zeros((c, n, *geom.padded_size(h, w)), cols.dtype)
         for i in range(geom.kh):
             for j in range(geom.kw):
                 xpad[(..., *geom.offset_slice(i, j, ho, wo))] += cols[:, i, j]
@@ -156,7 +159,7 @@ def col2im_channels_last(cols_t, geom: Geometry, n: int, h: int, w: int, ho: int
     """
     xp = get_array_module(cols_t)
     c = cols_t.shape[1] // (geom.kh * geom.kw)
-    xpad = xp.zeros((n, h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right, c), cols_t.dtype)
+    xpad = xp.zeros((n, *geom.padded_size(h, w), c), cols_t.dtype)
     windows_t = cols_t.reshape(n, ho, wo, geom.kh, geom.kw, c)
     for i in range(geom.kh):
         for j in range(geom.kw):
@@ -168,13 +171,13 @@ def col2im_channels_last(cols_t, geom: Geometry, n: int, h: int, w: int, ho: int
 def _wide_image(alloc, c: int, n: int, geom: Geometry, h: int, w: int, dtype):
     """Per channel, the N padded images side by side, flat: (C, Hp·N·Wp + tail); the junk windows of the
     last row reach tail = (kw−1)·dw past the end."""
-    hp, wp = h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right
+    hp, wp = geom.padded_size(h, w)
     return alloc((c, hp * n * wp + (geom.kw - 1) * geom.dw), dtype=dtype)
 
 
 def _interior(flat, geom: Geometry, n: int, h: int, w: int):
     """The (C, H, N, W) images inside a `_wide_image` buffer (a view)."""
-    hp, wp = h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right
+    hp, wp = geom.padded_size(h, w)
     rows = flat[:, :hp * n * wp].reshape(flat.shape[0], hp, n, wp)
     return rows[:, geom.pad_top:geom.pad_top + h, :, geom.pad_left:geom.pad_left + w]
 

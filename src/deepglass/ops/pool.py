@@ -102,8 +102,7 @@ def _scatter_windows(gy, geom: Geometry, in_shape: tuple, grads) -> object:
     xp = get_array_module(gy)
     h, w = in_shape[2:]
     ho, wo = gy.shape[2:]
-    gxpad = xp.zeros(in_shape[:2] + (h + geom.pad_top + geom.pad_bottom, w + geom.pad_left + geom.pad_right),
-                     dtype=gy.dtype)
+    gxpad = xp.zeros(in_shape[:2] + geom.padded_size(h, w), dtype=gy.dtype)
     for offset, grad in enumerate(grads):
         gxpad[(..., *geom.offset_slice(*divmod(offset, geom.kw), ho, wo))] += grad
     return xp.ascontiguousarray(geom.crop(gxpad, h, w))
