@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _examples import load_example
 
 pytest.importorskip("matplotlib", reason="the examples draw plots: pip install 'deepglass[plot]'")
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _example(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _png(path: Path) -> None:
@@ -26,7 +17,7 @@ def _png(path: Path) -> None:
 
 @pytest.mark.slow
 def test_curves_example_diagnoses_each_failure(shared_data, tmp_path):
-    found = _example("diagnostics_curves").main(str(tmp_path), fast=True)
+    found = load_example("diagnostics_curves").main(str(tmp_path), fast=True)
     assert set(found["huge learning rate (lr 50)"]) & {"diverged", "diverging", "oscillating", "exploded"}
     assert found["tiny learning rate (lr 1e-6)"] == ["flat"]
     assert "overfitting" in found["tiny training set (64 images)"]
@@ -35,7 +26,7 @@ def test_curves_example_diagnoses_each_failure(shared_data, tmp_path):
 
 
 def test_monitor_example(shared_data, tmp_path):
-    result = _example("diagnostics_monitor").main(str(tmp_path), fast=True)
+    result = load_example("diagnostics_monitor").main(str(tmp_path), fast=True)
     _png(tmp_path / "update_ratios.png")
     assert result["monitor"].steps == [0, 5, 10, 15]  # 1024 images / 64 = 16 steps, every 5
     assert any("too high" in f for f in result["too_high"].flags())
@@ -43,7 +34,7 @@ def test_monitor_example(shared_data, tmp_path):
 
 
 def test_filters_example(shared_data, tmp_path):
-    result = _example("diagnostics_filters").main(str(tmp_path), fast=True)
+    result = load_example("diagnostics_filters").main(str(tmp_path), fast=True)
     assert result["filters"].shape == (16, 1, 5, 5)
     assert result["maps"].shape == (16, 28, 28)
     for name in ("filters.png", "feature_maps_relu1.png", "feature_maps_relu2.png"):
@@ -52,7 +43,7 @@ def test_filters_example(shared_data, tmp_path):
 
 @pytest.mark.slow
 def test_gradcam_example(shared_data, tmp_path):
-    result = _example("diagnostics_gradcam").main(str(tmp_path), fast=True)
+    result = load_example("diagnostics_gradcam").main(str(tmp_path), fast=True)
     assert result["cams"].shape[1:] == (64, 64)
     assert 0 <= result["auc"] <= 1
     for name in ("roc.png", "confusion.png", "gradcam_cats.png"):
@@ -60,14 +51,14 @@ def test_gradcam_example(shared_data, tmp_path):
 
 
 def test_embedding_example(shared_data, tmp_path):
-    scores = _example("diagnostics_embedding").main(str(tmp_path), fast=True)
+    scores = load_example("diagnostics_embedding").main(str(tmp_path), fast=True)
     inputs, features = scores["pca"]
     assert 0.1 < inputs <= 1 and 0.1 < features <= 1  # better than chance (0.1) in 2-D
     _png(tmp_path / "embedding_pca.png")
 
 
 def test_receptive_field_example(shared_data, tmp_path):
-    result = _example("diagnostics_receptive_field").main(str(tmp_path), fast=True)
+    result = load_example("diagnostics_receptive_field").main(str(tmp_path), fast=True)
     rows = result["rows"]
     assert [r["theoretical"] for r in rows if r["init"] == "uniform"] == [11, 21]
     assert all(r["effective"] < r["theoretical"] for r in rows if r["depth"] == 10)
@@ -76,7 +67,7 @@ def test_receptive_field_example(shared_data, tmp_path):
 
 
 def test_lr_find_example(shared_data, tmp_path):
-    result = _example("diagnostics_lr_find").main(str(tmp_path), fast=True)
+    result = load_example("diagnostics_lr_find").main(str(tmp_path), fast=True)
     assert 1e-5 < result["result"].suggestion < 10
     assert np.isfinite(result["history"]["loss"][-1])
     _png(tmp_path / "lr_find.png")
@@ -84,7 +75,7 @@ def test_lr_find_example(shared_data, tmp_path):
 
 @pytest.mark.slow
 def test_report_example(shared_data, tmp_path):
-    result = _example("diagnostics_report").main(str(tmp_path), fast=True)
+    result = load_example("diagnostics_report").main(str(tmp_path), fast=True)
     page = Path(result["path"]).read_text()
     for heading in (
         "What the curves say",

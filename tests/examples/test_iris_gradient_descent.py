@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "iris_gradient_descent.py"
+from _examples import load_example
 
 
 @pytest.fixture(scope="module")
 def example():
-    spec = importlib.util.spec_from_file_location("iris_gradient_descent", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("iris_gradient_descent")
 
 
 @pytest.mark.parametrize(

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _examples import load_example
 
 
 @pytest.mark.slow
 def test_course_cnn_runs_on_mnist(shared_data, monkeypatch, capsys):
-    example = _load("keras_course_cnn")
+    example = load_example("keras_course_cnn")
     monkeypatch.setattr(example, "DATA", shared_data)
     result = example.main(["--fast"])
     assert list(result["history"]) == ["loss", "accuracy", "val_loss", "val_accuracy", "lr"]
@@ -33,7 +22,7 @@ def test_course_cnn_runs_on_mnist(shared_data, monkeypatch, capsys):
 
 @pytest.mark.slow
 def test_dense_loop_runs_on_pneumoniamnist(shared_data, monkeypatch):
-    example = _load("keras_dense_loop")
+    example = load_example("keras_dense_loop")
     monkeypatch.setattr(example, "DATA", shared_data)
     result = example.main(["--fast"])
     history = result["history"]
@@ -44,7 +33,7 @@ def test_dense_loop_runs_on_pneumoniamnist(shared_data, monkeypatch):
 
 @pytest.mark.slow
 def test_mnist_cnn_fast_variant(shared_data, monkeypatch):
-    example = _load("keras_mnist_cnn")
+    example = load_example("keras_mnist_cnn")
     monkeypatch.setattr(example, "DATA", shared_data)
     batches = []
     monkeypatch.setattr(example, "LearningRateScheduler", _Recording(batches))
