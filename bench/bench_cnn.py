@@ -128,10 +128,10 @@ def peak_step_memory_mb(framework: str, threads: int | None) -> float:
     """`measure_peak_mb` of three training steps in a fresh interpreter (torch is not imported for deepglass), each
     library on `threads` threads (None: its default)."""
     here = os.path.dirname(os.path.abspath(__file__))
-    make = (f"b.torch_step_fn(torch_or_none({threads!r}))" if framework == "torch" else
-            f"(b.dg.set_num_threads({threads}) if {threads!r} else None, b.deepglass_step_fn())[1]")
+    make = f"b.torch_step_fn(torch_or_none({threads!r}))" if framework == "torch" else "b.deepglass_step_fn()"
+    set_threads = f"b.dg.set_num_threads({threads}); " if threads and framework != "torch" else ""
     code = (f"import sys; sys.path.insert(0, {here!r}); import bench_cnn as b; from _common import torch_or_none; "
-            f"print(b.measure_peak_mb({make}))")
+            f"{set_threads}print(b.measure_peak_mb({make}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
