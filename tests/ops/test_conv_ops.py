@@ -47,9 +47,17 @@ def _conv_config(rng) -> dict:
     )
 
 
+@pytest.fixture(params=["per-block", "per-sample"])
+def gemm_path(request, monkeypatch):
+    """Run a test under both GEMM arrangements of conv2d: one GEMM per batch block, or one per sample (which
+    the library picks for maps of at least MIN_SAMPLE_COLUMNS pixels, bigger than the sweep's)."""
+    monkeypatch.setattr(im2col_module, "MIN_SAMPLE_COLUMNS", 10**9 if request.param == "per-block" else 1)
+    return request.param
+
+
 @pytest.mark.filterwarnings("ignore:Using padding=.same.")
 @pytest.mark.parametrize("seed", range(60))
-def test_conv2d_matches_torch_sweep(torch, seed):
+def test_conv2d_matches_torch_sweep(torch, seed, gemm_path):
     rng = np.random.default_rng(seed)
     cfg = _conv_config(rng)
     x = rng.standard_normal((cfg["n"], cfg["c_in"], cfg["h"], cfg["w"])).astype(np.float32)
@@ -91,12 +99,58 @@ def test_conv1d_matches_torch(torch, padding, stride, dilation, groups):
 
 @pytest.mark.parametrize("stride, padding, dilation, groups", [(1, 1, 1, 1), (2, "valid", 1, 2), (1, "same", 2, 1),
                                                                (3, (2, 1), 2, 2)])
-def test_conv2d_gradcheck_float64(stride, padding, dilation, groups):
+def test_conv2d_gradcheck_float64(stride, padding, dilation, groups, gemm_path):
     rng = np.random.default_rng(3)
     x = dg.tensor(rng.standard_normal((2, 4, 7, 6)), dtype=dg.float64, requires_grad=True)
     W = dg.tensor(rng.standard_normal((4, 4 // groups, 3, 2)), dtype=dg.float64, requires_grad=True)
     b = dg.tensor(rng.standard_normal(4), dtype=dg.float64, requires_grad=True)
     assert dg.gradcheck(lambda x, W, b: conv2d(x, W, b, stride, padding, dilation, groups), x, W, b)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding=.same.")
+@pytest.mark.parametrize("seed", range(0, 60, 3))
+def test_conv2d_weight_grads_without_input_grad_match_torch(torch, seed, gemm_path):
+    """A first layer: the input needs no gradient, so layers with few weight columns take `_thin_weight_grads`
+    on the per-sample path. Weight and bias gradients still equal PyTorch's."""
+    rng = np.random.default_rng(seed)
+    cfg = _conv_config(rng)
+    x = rng.standard_normal((cfg["n"], cfg["c_in"], cfg["h"], cfg["w"])).astype(np.float32)
+    W = rng.standard_normal((cfg["c_out"], cfg["c_in"] // cfg["groups"], *cfg["kernel"])).astype(np.float32)
+    b = rng.standard_normal(cfg["c_out"]).astype(np.float32) if cfg["bias"] else None
+    args = (cfg["stride"], cfg["padding"], cfg["dilation"], cfg["groups"])
+    run_both(torch, lambda W, b: conv2d(dg.tensor(x), W, b, *args),
+             lambda W, b: torch.nn.functional.conv2d(torch.tensor(x), W, b, *args), [W, b], rng)
+
+
+def test_mnist_first_layer_takes_the_thin_weight_gradient_path(torch, monkeypatch):
+    """Conv2d(1, 32, 3) on 28×28 digits (676 pixels per map, 9 weight columns): both per-sample paths run, at
+    the library's own thresholds, and match PyTorch."""
+    from deepglass.ops import conv as conv_module
+
+    calls = []
+    thin = conv_module._thin_weight_grads
+    monkeypatch.setattr(conv_module, "_thin_weight_grads", lambda *a: calls.append(1) or thin(*a))
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((5, 1, 28, 28)).astype(np.float32)
+    W, b = rng.standard_normal((32, 1, 3, 3)).astype(np.float32), rng.standard_normal(32).astype(np.float32)
+    run_both(torch, lambda W, b: conv2d(dg.tensor(x), W, b), lambda W, b: torch.nn.functional.conv2d(
+        torch.tensor(x), W, b), [W, b], rng)
+    assert calls == [1]
+    assert conv_module._per_sample(1, 26, 26)
+
+
+def test_per_sample_columns_carry_a_row_of_ones():
+    """`im2col_per_sample` holds each sample's windows, rows like the weight, and the ones row the bias needs."""
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((3, 2, 6, 5))
+    geom = Geometry(3, 2, 2, 1, 1, 2, 1, 0, 2, 1)
+    ho, wo = geom.out_size(6, 5)
+    cols = im2col_module.im2col_per_sample(x, geom, ho, wo, ones=True)
+    assert cols.shape == (3, 2 * 3 * 2 + 1, ho * wo)
+    np.testing.assert_array_equal(cols[:, -1], 1.0)
+    expected = im2col_module.windows(geom.pad(x), geom, ho, wo).reshape(3, 12, ho * wo)
+    np.testing.assert_array_equal(cols[:, :-1], expected)
+    np.testing.assert_array_equal(im2col_module.im2col_per_sample(x, geom, ho, wo), expected)
 
 
 def test_conv_transpose2d_gradcheck_float64():
