@@ -54,3 +54,34 @@ def test_losses_dropout_embedding_and_init_on_cuda():
     p = nn.Parameter(dg.zeros(64, 32, device="cuda"))
     nn.init.kaiming_normal_(p)
     assert p.device == "cuda" and p.numpy().std() > 0
+
+
+def _cnn():
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1),  # 16×16 maps: one GEMM per sample; 27 weight columns: thin weight gradient
+        nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 8, 3, padding=1, groups=2), nn.ReLU(),  # grouped, 8×8 maps: one GEMM per batch block
+        nn.Conv2d(8, 16, 3, stride=2),  # strided: the compact layout
+        nn.ConvTranspose2d(16, 4, 3, stride=2),
+        nn.AvgPool2d(2, ceil_mode=True), nn.Flatten(), nn.Linear(64, 5))
+
+
+def test_cnn_layers_on_cuda_match_cpu():
+    """Every convolution path (per sample, per block, wide and compact, transposed), pooling and BatchNorm give
+    the CPU's loss and gradients on the GPU."""
+    cpu, gpu = _cnn(), _cnn()
+    gpu.load_state_dict(cpu.state_dict())
+    gpu.to("cuda")
+    x = np.random.randn(4, 3, 16, 16).astype(np.float32)
+    y = np.random.randint(0, 5, 4)
+    losses = []
+    for model, device in ((cpu, "cpu"), (gpu, "cuda")):
+        out = model(dg.tensor(x, device=device))
+        assert out.shape == (4, 5) and out.device == device
+        loss = nn.CrossEntropyLoss()(out, dg.tensor(y, device=device))
+        loss.backward()
+        losses.append(loss.item())
+    assert losses[0] == pytest.approx(losses[1], rel=1e-5)
+    for (name, p), q in zip(cpu.named_parameters(), gpu.parameters()):
+        assert q.grad.device == "cuda"
+        np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
