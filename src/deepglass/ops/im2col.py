@@ -40,9 +40,10 @@ GPU_BLOCK_BYTES = 512 << 20  # a GPU wants big GEMMs; memory is the only limit t
 # at half speed (ResNet's 512-channel 4x4 layer: backward 37 GFLOP/s with 216 columns, 57 with 1,536).
 MIN_BLOCK_COLUMNS = 1024
 # Forward GEMMs sample by sample, straight into the output (`im2col_per_sample`), once a sample has this many
-# output pixels; below it (7×7 maps: 49) per-sample GEMMs are too thin and one GEMM per block wins.
-# 1 thread, forward ms, one GEMM per block vs per sample: 26×26×32→64 38 vs 35, 28×28×128 100 vs 95,
-# 14×14×256 94 vs 88, the 1-channel MNIST layer 3.2 vs 1.3; 7×7×512 91 vs 124
+# output pixels; on smaller maps per-sample GEMMs are too thin and one GEMM per block wins. 3×3 convs,
+# 1 thread, forward ms, per block vs per sample: the 1-channel MNIST layer 2.6 vs 1.3; 26×26, 32→64
+# channels 37.8 vs 35.6; 28×28×128 99 vs 87; 14×14×256 92 vs 89; 10×10 even (×256 51 vs 49, ×512 195 vs
+# 196); 8×8×512 114 vs 144; 7×7×512 81 vs 108
 MIN_SAMPLE_COLUMNS = 128
 # wide only while Wp ≤ 1.2·Wo. 3×3 'same' convs, batch 64, 1 thread, forward ms wide vs compact:
 # 32×32 (Wp/Wo 1.06) 60 vs 73; 16×16 (1.13) 57 vs 60; 8×8 (1.25) 63 vs 56; 4×4 (1.5) 73 vs 54
