@@ -55,15 +55,20 @@ def gemm_path(request, monkeypatch):
     return request.param
 
 
-@pytest.mark.filterwarnings("ignore:Using padding=.same.")
-@pytest.mark.parametrize("seed", range(60))
-def test_conv2d_matches_torch_sweep(torch, seed, gemm_path):
-    rng = np.random.default_rng(seed)
+def _conv_case(rng) -> tuple:
+    """(x, W, b or None, (stride, padding, dilation, groups)) of a random `_conv_config`, float32."""
     cfg = _conv_config(rng)
     x = rng.standard_normal((cfg["n"], cfg["c_in"], cfg["h"], cfg["w"])).astype(np.float32)
     W = rng.standard_normal((cfg["c_out"], cfg["c_in"] // cfg["groups"], *cfg["kernel"])).astype(np.float32)
     b = rng.standard_normal(cfg["c_out"]).astype(np.float32) if cfg["bias"] else None
-    args = (cfg["stride"], cfg["padding"], cfg["dilation"], cfg["groups"])
+    return x, W, b, (cfg["stride"], cfg["padding"], cfg["dilation"], cfg["groups"])
+
+
+@pytest.mark.filterwarnings("ignore:Using padding=.same.")
+@pytest.mark.parametrize("seed", range(60))
+def test_conv2d_matches_torch_sweep(torch, seed, gemm_path):
+    rng = np.random.default_rng(seed)
+    x, W, b, args = _conv_case(rng)
     run_both(torch, lambda x, W, b: conv2d(x, W, b, *args),
              lambda x, W, b: torch.nn.functional.conv2d(x, W, b, *args), [x, W, b], rng)
 
@@ -113,11 +118,7 @@ def test_conv2d_weight_grads_without_input_grad_match_torch(torch, seed, gemm_pa
     """A first layer: the input needs no gradient, so layers with few weight columns take `_thin_weight_grads`
     on the per-sample path. Weight and bias gradients still equal PyTorch's."""
     rng = np.random.default_rng(seed)
-    cfg = _conv_config(rng)
-    x = rng.standard_normal((cfg["n"], cfg["c_in"], cfg["h"], cfg["w"])).astype(np.float32)
-    W = rng.standard_normal((cfg["c_out"], cfg["c_in"] // cfg["groups"], *cfg["kernel"])).astype(np.float32)
-    b = rng.standard_normal(cfg["c_out"]).astype(np.float32) if cfg["bias"] else None
-    args = (cfg["stride"], cfg["padding"], cfg["dilation"], cfg["groups"])
+    x, W, b, args = _conv_case(rng)
     run_both(torch, lambda W, b: conv2d(dg.tensor(x), W, b, *args),
              lambda W, b: torch.nn.functional.conv2d(torch.tensor(x), W, b, *args), [W, b], rng)
 
