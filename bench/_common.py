@@ -40,11 +40,18 @@ def time_ms(fn: Callable[[], object], *, warmup: int = 20, repeats: int = 7, num
     if sync is not None:
         sync()
     if number is None:
-        number = 1
-        while _run_ms(fn, number, sync) * number < min_time_s * 1e3 and number < 1 << 20:
-            number *= 2
+        number = calls_per_run(fn, min_time_s, sync)
     runs = [_run_ms(fn, number, sync) for _ in range(repeats)]
     return statistics.median(runs)
+
+
+def calls_per_run(fn: Callable[[], object], min_time_s: float = 0.05,
+                  sync: Callable[[], object] | None = None) -> int:
+    """How many calls of `fn` (a power of two) make a run last at least `min_time_s`."""
+    number = 1
+    while _run_ms(fn, number, sync) * number < min_time_s * 1e3 and number < 1 << 20:
+        number *= 2
+    return number
 
 
 def time_pair_ms(fn_a: Callable[[], object], fn_b: Callable[[], object], *, warmup: int = 3, rounds: int = 9,

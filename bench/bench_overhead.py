@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import header, limit_blas_threads, row, time_ms, torch_or_none  # noqa: E402
+from _common import calls_per_run, header, limit_blas_threads, row, time_ms, time_pair_ms, torch_or_none  # noqa: E402
 
 import deepglass as dg  # noqa: E402
 
@@ -134,12 +134,24 @@ def main(argv=None) -> None:
     limiter = limit_blas_threads(args.threads or None)  # noqa: F841 - the same thread count for NumPy's BLAS
     threads = "-" if torch is None else torch.get_num_threads()
     header(f"per-op overhead: 4-16-3 MLP train step, batch {BATCH}, float32 (torch threads: {threads})")
-    row("raw tensors (fwd+bwd+sgd)", time_ms(deepglass_raw_step()), torch and time_ms(torch_raw_step(torch)))
+    compare("raw tensors (fwd+bwd+sgd)", deepglass_raw_step(), torch and torch_raw_step(torch))
     module_step = deepglass_module_step()
     if module_step is None:
         print(f"{'nn.Linear + optim.SGD':<34} (dg.nn / dg.optim not available yet)")
     else:
-        row("nn.Linear + optim.SGD", time_ms(module_step), torch and time_ms(torch_module_step(torch)))
+        compare("nn.Linear + optim.SGD", module_step, torch and torch_module_step(torch))
+
+
+def compare(name: str, dg_step, torch_step, rounds: int = 15) -> None:
+    """Time the two steps in turn, ~20 ms of calls a side per round (`time_pair_ms`), and print the medians and
+    the median of the paired ratios, which a drifting VM moves least."""
+    if torch_step is None:
+        row(name, time_ms(dg_step), None)
+        return
+    number = calls_per_run(dg_step, min_time_s=0.02)
+    dg_ms, torch_ms, ratio = time_pair_ms(dg_step, torch_step, warmup=20, rounds=rounds, number=number)
+    row(name, dg_ms, torch_ms)
+    print(f"  deepglass is {1 / ratio:.2f}x faster (median of {rounds} paired rounds of {number} steps a side)")
 
 
 if __name__ == "__main__":

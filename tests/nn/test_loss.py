@@ -85,6 +85,26 @@ def test_cross_entropy_errors_name_shapes():
         F.cross_entropy(dg.randn(2, 4), dg.tensor([0, 1, 2]))
     with pytest.raises(IndexError, match="outside"):
         F.cross_entropy(dg.randn(2, 4), dg.tensor([0, 7]))
+    with pytest.raises(IndexError, match=r"outside \[0, 4\)"):
+        F.cross_entropy(dg.randn(2, 4), dg.tensor([-1, 0]))
+    with pytest.raises(IndexError, match=r"nll_loss: target holds a class index outside \[0, 4\)"):
+        F.nll_loss(dg.randn(2, 4), dg.tensor([0, 4]))
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_mean_over_an_empty_or_fully_ignored_batch_is_nan_like_pytorch(torch, name):
+    """A mean over no targets is NaN (values and gradients as PyTorch's); a sum over none is 0."""
+    for y in ([], [2, 2]):
+        x = np.zeros((len(y), 3), np.float32)
+        for reduction in ("mean", "sum"):
+            ours, theirs = dg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+            loss = getattr(F, name)(ours, dg.tensor(np.array(y, dtype=np.int64)), ignore_index=2, reduction=reduction)
+            expected = getattr(torch.nn.functional, name)(theirs, torch.tensor(y, dtype=torch.int64), ignore_index=2,
+                                                          reduction=reduction)
+            loss.backward()
+            expected.backward()
+            np.testing.assert_array_equal(loss.item(), expected.item())
+            np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -196,6 +216,8 @@ def test_fused_losses_gradcheck_float64():
     y = dg.tensor([0, 2, 1, 1])
     w = dg.tensor([0.5, 1.0, 2.0], dtype=dg.float64)
     dg.gradcheck(lambda a: F.cross_entropy(a, y, weight=w, label_smoothing=0.1), x)
+    dg.gradcheck(lambda a: F.cross_entropy(a, y), x)  # the plain case takes its own short path
+    dg.gradcheck(lambda a: F.cross_entropy(a, y, reduction="sum"), x)
     t = dg.tensor(rng.uniform(size=(4, 3)), dtype=dg.float64)
     dg.gradcheck(lambda a: F.binary_cross_entropy_with_logits(a, t, pos_weight=w), x)
     dg.gradcheck(lambda a: F.binary_cross_entropy(dg.sigmoid(a), t), x)

@@ -19,22 +19,25 @@ class SoftmaxCrossEntropy(Function):
 
     One formula covers every option of CrossEntropyLoss: class indices give q = a·onehot(y) + b·weight,
     probability targets give q = weight · target. Gradient: (Σ_c q_c) softmax(z) - q.
+    With `total`, the per-sample losses are summed into one number (a 'mean' or 'sum' loss whose q is
+    already scaled), which saves a graph node where the per-sample losses are not wanted.
     """
 
-    def forward(self, z, q):
+    def forward(self, z, q, *, total=False):
         xp = get_array_module(z)
         shifted = z - z.max(axis=1, keepdims=True)
         e = xp.exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
-        log_p = shifted - xp.log(total)
-        self.p, self.q = e / total, q
-        return -(q * log_p).sum(axis=1)
+        norm = e.sum(axis=1, keepdims=True)
+        log_p = shifted - xp.log(norm)
+        self.p, self.q, self.total = e / norm, q, total
+        losses = q * log_p
+        return -losses.sum() if total else -losses.sum(axis=1)
 
     def backward(self, gy):
         q = self.q
         gz = self.p * q.sum(axis=1, keepdims=True)
         gz -= q
-        gz *= gy.reshape(gy.shape[:1] + (1,) + gy.shape[1:])
+        gz *= gy if self.total else gy.reshape(gy.shape[:1] + (1,) + gy.shape[1:])
         return gz, None
 
 
@@ -71,9 +74,10 @@ class BinaryCrossEntropy(Function):
         return gy * (x - self.t) / xp.maximum(x * (1 - x), 1e-12), None
 
 
-def softmax_cross_entropy(logits: Tensor, coefficients) -> Tensor:
-    """-Σ_c q_c log softmax(logits)_c over axis 1; `coefficients` q is a constant array of the logits' shape."""
-    return SoftmaxCrossEntropy.apply(logits, Tensor._wrap(coefficients))
+def softmax_cross_entropy(logits: Tensor, coefficients, total: bool = False) -> Tensor:
+    """-Σ_c q_c log softmax(logits)_c over axis 1; `coefficients` q is a constant array of the logits' shape.
+    With `total`, the sum of those per-sample losses (a scalar)."""
+    return SoftmaxCrossEntropy.apply(logits, Tensor._wrap(coefficients), total=total)
 
 
 def binary_cross_entropy_with_logits(logits: Tensor, target: Tensor, pos_weight: Tensor | None = None) -> Tensor:

@@ -6,9 +6,8 @@ compositions of ordinary ops.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ... import ops
+from ...backend import get_array_module
 from ...ops.loss import binary_cross_entropy_with_logits as _bce_logits
 from ...ops.loss import softmax_cross_entropy
 from ...tensor import Tensor
@@ -132,27 +131,39 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
     if tuple(target.shape) != expected:
         raise ValueError(f"cross_entropy: target of shape {tuple(target.shape)} does not match input of shape "
                          f"{tuple(input.shape)} (expected class indices of shape {expected})")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
     y = target.data
-    keep = y != ignore_index
-    safe_y = xp.where(keep, y, 0)
-    if bool(((safe_y < 0) | (safe_y >= n_classes)).any()):
-        raise IndexError(f"cross_entropy: target holds a class index outside [0, {n_classes}) (ignore_index is "
-                         f"{ignore_index})")
+    keep, safe_y, every_target_counts = _class_indices("cross_entropy", y, n_classes, ignore_index)
+    if w is None and not eps and every_target_counts and reduction != "none" and y.size:
+        # the usual case, kept short because it runs every step: q = onehot(y) / count
+        scale = xp.full(y.shape, 1.0 / y.size if reduction == "mean" else 1.0, dtype)
+        return softmax_cross_entropy(input, _scatter_rows(y, scale, input.shape, xp), total=True)
     # per-sample loss = a·(-log p_y) + b·Σ_c w_c (-log p_c); see PyTorch's label-smoothing formula
     w_y = keep.astype(dtype) if w is None else xp.where(keep, w.reshape(-1)[safe_y], 0).astype(dtype)
     a = w_y * dtype.type(1 - eps)
     b = keep.astype(dtype) * dtype.type(eps / n_classes)
     if reduction == "mean":  # both parts are divided by Σ w_y over the kept targets (the count when unweighted)
         total = float(w_y.sum())
-        scale = 1.0 / total if total else np.nan  # every target ignored: NaN, as in PyTorch
-        a, b = a * dtype.type(scale), b * dtype.type(scale)
-    elif reduction not in ("sum", "none"):
-        raise ValueError(f"cross_entropy: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+        if not total:  # every target ignored, or an empty batch: NaN, with zero gradients, as in PyTorch
+            return softmax_cross_entropy(input, xp.zeros(input.shape, dtype), total=True) + float("nan")
+        a, b = a * dtype.type(1.0 / total), b * dtype.type(1.0 / total)
     q = _scatter_rows(safe_y, a, input.shape, xp)
     if eps:
         q += xp.expand_dims(b, 1) * (xp.ones((1, n_classes) + (1,) * (input.ndim - 2), dtype) if w is None else w)
-    loss = softmax_cross_entropy(input, q)
-    return loss if reduction == "none" else loss.sum()
+    return softmax_cross_entropy(input, q, total=reduction != "none")
+
+
+def _class_indices(name: str, y, n_classes: int, ignore_index: int) -> tuple:
+    """(keep, y with ignored targets set to 0, whether no target is ignored) for class-index targets `y`;
+    an index outside [0, C) is an IndexError naming the loss."""
+    keep = y != ignore_index
+    every_target_counts = bool(keep.all())
+    safe_y = y if every_target_counts else get_array_module(y).where(keep, y, 0)
+    if y.size and (int(safe_y.min()) < 0 or int(safe_y.max()) >= n_classes):
+        raise IndexError(f"{name}: target holds a class index outside [0, {n_classes}) (ignore_index is "
+                         f"{ignore_index})")
+    return keep, safe_y, every_target_counts
 
 
 def _scatter_rows(y, values, shape: tuple, xp):
@@ -171,13 +182,14 @@ def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: 
     target = _as_target(target, input)
     xp, dtype = input.xp, input.dtype
     y = target.data
-    keep = y != ignore_index
-    safe_y = xp.where(keep, y, 0)
+    keep, safe_y, _ = _class_indices("nll_loss", y, input.shape[1], ignore_index)
     w = _class_weight_row(weight, input, input.ndim)
     w_y = keep.astype(dtype) if w is None else xp.where(keep, w.reshape(-1)[safe_y], 0).astype(dtype)
     loss = -(input * Tensor._wrap(_scatter_rows(safe_y, w_y, input.shape, xp))).sum(axis=1)
     if reduction == "mean":
-        return loss.sum() / float(w_y.sum())
+        total = float(w_y.sum())
+        # every target ignored, or an empty batch: NaN, with zero gradients, as in PyTorch
+        return loss.sum() / total if total else loss.sum() + float("nan")
     return _reduce(loss, reduction, "nll_loss")
 
 
