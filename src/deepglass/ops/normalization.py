@@ -4,11 +4,14 @@ Fused because the composition (mean, sub, var, add, rsqrt, mul, mul, add) would 
 temporaries for backward and walk the array eight times. This op keeps x - mean and 1/σ, and backward
 is one closed form, gx = (ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)) / σ with ĝ = gy·weight (means over the normalized
 axes), written as gx = gy·a + (x - mean)·b + c with per-row constants a, b, c so it takes four passes.
-Per-channel sums of products run as batched dot products (BLAS), about twice as fast as multiply-then-sum.
+Per-channel sums of products run as batched dot products (BLAS) on the CPU, about twice as fast as
+multiply-then-sum there; on a GPU they multiply and reduce (rather than launch N·C batched 1×1 GEMMs).
 The same op serves BatchNorm (axes: all but channels), LayerNorm (the last axes) and GroupNorm.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from .. import parallel
 from ..autograd.function import Function
@@ -17,11 +20,28 @@ from ..tensor import Tensor
 from .broadcast import unbroadcast
 
 
+def _batch_axes(axes: tuple, ndim: int) -> bool:
+    """Whether `axes` are BatchNorm's: every axis of an (N, C, …) array but the channels."""
+    return ndim >= 3 and axes == (0,) + tuple(range(2, ndim))
+
+
+def _sum(a, axes: tuple):
+    """Σ a over `axes`, keepdims. BatchNorm's axes are summed in two stages, each (sample, channel) row first:
+    on the CPU as fast as one strided sum, and on a GPU the first stage has N·C contiguous rows to spread
+    over the device instead of C strided ones."""
+    if _batch_axes(axes, a.ndim):
+        n, c = a.shape[:2]
+        return a.reshape(n, c, -1).sum(axis=2).sum(axis=0).reshape((1, c) + (1,) * (a.ndim - 2))
+    return a.sum(axis=axes, keepdims=True)
+
+
 def _dot_sum(a, b, axes: tuple):
     """Σ a·b over `axes`, keepdims, as batched dot products when the axes allow a reshape to (rows, length)."""
     shape, nd = a.shape, a.ndim
     keep = tuple(1 if i in axes else n for i, n in enumerate(shape))
-    if nd >= 3 and axes == (0,) + tuple(range(2, nd)):  # BatchNorm: (N, C, L)
+    if get_array_module(a) is not np:
+        return _sum(a * b, axes)
+    if _batch_axes(axes, nd):  # BatchNorm: (N, C, L)
         n, c = shape[:2]
         a3, b3 = a.reshape(n, c, -1), b.reshape(n, c, -1)
         return (a3[..., None, :] @ b3[..., :, None]).reshape(n, c).sum(axis=0).reshape(keep)
@@ -51,7 +71,7 @@ class Normalize(Function):
         xp = get_array_module(x)
         if 0 in axes and x.ndim > 1:  # BatchNorm: statistics over the batch, summed chunk by chunk on the threads
             count = x.size // _rows(x.shape, axes)
-            mean = sum(_batch_chunks(x, lambda s: x[s].sum(axis=axes, keepdims=True))) / x.dtype.type(count)
+            mean = sum(_batch_chunks(x, lambda s: _sum(x[s], axes))) / x.dtype.type(count)
             centered = xp.empty(x.shape, dtype=x.dtype)
 
             def center(s):
@@ -97,8 +117,7 @@ class Normalize(Function):
         g_weight = g_bias = None
         if self.fold:  # gy's per-channel sums serve both the parameter and the input gradients
             if 0 in axes and gy.ndim > 1:  # over the batch: chunk by chunk on the threads
-                sums = _batch_chunks(gy, lambda s: (gy[s].sum(axis=axes, keepdims=True),
-                                                    _dot_sum(gy[s], centered[s], axes)))
+                sums = _batch_chunks(gy, lambda s: (_sum(gy[s], axes), _dot_sum(gy[s], centered[s], axes)))
                 s1, s2 = (sum((part[i] for part in sums[1:]), sums[0][i]) for i in (0, 1))
             else:
                 s1 = gy.sum(axis=axes, keepdims=True)
