@@ -4,9 +4,10 @@ python examples/keras_mnist_cnn.py             # the full run (60,000 images, 3 
 python examples/keras_mnist_cnn.py --fast      # a subset, 1 epoch (what the test runs)
 
 Measured (2026-11-26, full run on 2 CPU cores, NumPy backend, 2 threads per op): test accuracy 0.9918
-after 3 epochs (validation = test set: 0.9847, 0.9886, 0.9918 after epochs 1-3), 47 s for training +
-evaluation (15-16 s per epoch). Earlier the same day: 0.9917 in 50 s, and before ops ran on both cores
-0.9914 in 151 s (epochs 21, 31 and 96 s, a test run sharing the cores in the last two).
+after 3 epochs (validation = test set: 0.9817, 0.9878, 0.9918 after epochs 1-3), 45-46 s for training +
+evaluation (14-16 s per epoch); a rerun gives the same losses to the last digit. Earlier the same day:
+0.9917 in 50 s, and before ops ran on both cores 0.9914 in 151 s (epochs 21, 31 and 96 s, a test run
+sharing the cores in the last two).
 """
 
 from __future__ import annotations
