@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import deepglass as dg
+from deepglass.ops import conv as conv_module
 from deepglass.ops import im2col as im2col_module
 from deepglass.ops.conv import conv1d, conv2d, conv_transpose2d
 from deepglass.ops.im2col import Geometry, col2im, im2col
@@ -51,7 +52,7 @@ def _conv_config(rng) -> dict:
 def gemm_path(request, monkeypatch):
     """Run a test under both GEMM arrangements of conv2d: one GEMM per batch block, or one per sample (which
     the library picks for maps of at least MIN_SAMPLE_COLUMNS pixels, bigger than the sweep's)."""
-    monkeypatch.setattr(im2col_module, "MIN_SAMPLE_COLUMNS", 10**9 if request.param == "per-block" else 1)
+    monkeypatch.setattr(conv_module, "MIN_SAMPLE_COLUMNS", 10**9 if request.param == "per-block" else 1)
     return request.param
 
 
@@ -126,8 +127,6 @@ def test_conv2d_weight_grads_without_input_grad_match_torch(torch, seed, gemm_pa
 def test_mnist_first_layer_takes_the_thin_weight_gradient_path(torch, monkeypatch):
     """Conv2d(1, 32, 3) on 28×28 digits (676 pixels per map, 9 weight columns): both per-sample paths run, at
     the library's own thresholds, and match PyTorch."""
-    from deepglass.ops import conv as conv_module
-
     calls = []
     thin = conv_module._thin_weight_grads
     monkeypatch.setattr(conv_module, "_thin_weight_grads", lambda *a: calls.append(1) or thin(*a))

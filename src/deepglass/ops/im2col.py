@@ -16,8 +16,8 @@ Junk is extra GEMM work (Wp/Wo − 1: 8% for a 3×3 kernel on 26×26), so inputs
 for it (`WIDE_MAX_COLUMNS`: small deep feature maps, where GEMM dominates) and strided convolutions use
 the compact layout: exactly Ho × Wo columns per sample, in (N, Ho, Wo) order.
 
-Convolution forward on maps of at least `MIN_SAMPLE_COLUMNS` pixels (and the weight gradient of first
-layers) uses neither: `im2col_per_sample` gives each sample its own compact column matrix, and each GEMM
+Convolution forward on maps with enough pixels (`conv.MIN_SAMPLE_COLUMNS`; also the weight gradient of
+first layers) uses neither: `im2col_per_sample` gives each sample its own compact column matrix, and each GEMM
 writes one sample's (Cout, Ho·Wo) output where it belongs, with no layout copy and no junk columns.
 
 The batch is processed in blocks whose column matrix stays under `CPU_BLOCK_BYTES` (4 MB): the
@@ -39,12 +39,6 @@ GPU_BLOCK_BYTES = 512 << 20  # a GPU wants big GEMMs; memory is the only limit t
 # Deep layers (many channels, few pixels) fill the byte budget with few columns, and GEMMs that thin run
 # at half speed (ResNet's 512-channel 4x4 layer: backward 37 GFLOP/s with 216 columns, 57 with 1,536).
 MIN_BLOCK_COLUMNS = 1024
-# Forward GEMMs sample by sample, straight into the output (`im2col_per_sample`), once a sample has this many
-# output pixels; on smaller maps per-sample GEMMs are too thin and one GEMM per block wins. 3×3 convs,
-# 1 thread, forward ms, per block vs per sample: the 1-channel MNIST layer 2.6 vs 1.3; 26×26, 32→64
-# channels 37.8 vs 35.6; 28×28×128 99 vs 87; 14×14×256 92 vs 89; 10×10 even (×256 51 vs 49, ×512 195 vs
-# 196); 8×8×512 114 vs 144; 7×7×512 81 vs 108
-MIN_SAMPLE_COLUMNS = 128
 # wide only while Wp ≤ 1.2·Wo. 3×3 'same' convs, batch 64, 1 thread, forward ms wide vs compact:
 # 32×32 (Wp/Wo 1.06) 60 vs 73; 16×16 (1.13) 57 vs 60; 8×8 (1.25) 63 vs 56; 4×4 (1.5) 73 vs 54
 WIDE_MAX_COLUMNS = 1.2
