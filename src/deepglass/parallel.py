@@ -83,6 +83,32 @@ def parallel_for(n: int, fn: Callable[[slice], T], *, min_chunk: int = 1, xp=np)
     return [first] + [f.result() for f in futures]
 
 
+def sum_over_blocks(blocks: list[slice], body: Callable[[slice], tuple | None], xp=np) -> tuple | None:
+    """body(block) for every block (of a batch), the blocks shared out among the threads (`parallel_for`).
+
+    `body` returns None or a tuple of parts (arrays or None), e.g. a block's share of a weight gradient; the
+    tuple of their sums over all blocks comes back, or None. Parts are added in block order, whatever the
+    timing, so results are reproducible.
+    """
+    def add(total, part):
+        if part is None:
+            return total
+        if total is None:
+            return part
+        return tuple(t if p is None else xp.add(t, p, out=t) for t, p in zip(total, part))
+
+    def run(chunk: slice):
+        total = None
+        for blk in blocks[chunk]:
+            total = add(total, body(blk))
+        return total
+
+    total = None
+    for part in parallel_for(len(blocks), run, xp=xp):
+        total = add(total, part)
+    return total
+
+
 def min_samples(x) -> int:
     """The `min_chunk` of elementwise work split along the first axis (the samples) of `x`."""
     return -(-MIN_ELEMENTS // max(1, x.size // max(1, x.shape[0])))

@@ -8,6 +8,7 @@ import pytest
 import deepglass as dg
 from deepglass.ops import conv as conv_module
 from deepglass.ops import im2col as im2col_module
+from deepglass.ops import winograd
 from deepglass.ops.conv import conv1d, conv2d, conv_transpose2d
 from deepglass.ops.im2col import Geometry, col2im, im2col
 
@@ -51,8 +52,10 @@ def _conv_config(rng) -> dict:
 @pytest.fixture(params=["per-block", "per-sample"])
 def gemm_path(request, monkeypatch):
     """Run a test under both GEMM arrangements of conv2d: one GEMM per batch block, or one per sample (which
-    the library picks for maps of at least MIN_SAMPLE_COLUMNS pixels, bigger than the sweep's)."""
+    the library picks for maps of at least MIN_SAMPLE_COLUMNS pixels, bigger than the sweep's). Winograd is
+    off: its own tests (test_winograd.py) force it on."""
     monkeypatch.setattr(conv_module, "MIN_SAMPLE_COLUMNS", 10**9 if request.param == "per-block" else 1)
+    monkeypatch.setattr(winograd, "MIN_CHANNELS", 10**9)
     return request.param
 
 

@@ -20,6 +20,7 @@ from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
 from . import shape as shape_ops
+from . import winograd
 from .im2col import Geometry, batch_blocks, col2im, col2im_channels_last, im2col, im2col_per_sample
 
 # Layers with at most this many weight columns (C·kh·kw, e.g. a CNN's first layer on 1 or 3 channels) that
@@ -88,32 +89,6 @@ def _blocks(n: int, c: int, other: int, geom: Geometry, ho: int, wo: int, wp: in
                         min_blocks=parallel.get_num_threads())
 
 
-def _over_blocks(blocks: list[slice], body, xp):
-    """body(block) for every batch block, the blocks shared out among the CPU threads (`parallel_for`).
-
-    `body` returns None or a tuple of gradient parts (arrays or None); the tuple of their sums over all
-    blocks comes back, added in block order, or None.
-    """
-    def add(total, part):
-        if total is None:
-            return part
-        return tuple(t if p is None else xp.add(t, p, out=t) for t, p in zip(total, part))
-
-    def run(chunk: slice):
-        total = None
-        for blk in blocks[chunk]:
-            part = body(blk)
-            if part is not None:
-                total = add(total, part)
-        return total
-
-    total = None
-    for part in parallel.parallel_for(len(blocks), run, xp=xp):
-        if part is not None:
-            total = add(total, part)
-    return total
-
-
 def _weight_and_bias_grads(sums, W, need_w: bool, need_b: bool, bias_size: int) -> tuple:
     """(gW, gb) from the block sums (gWᵀ by group, gb); zeros for an empty batch, None where not needed."""
     xp = get_array_module(W)
@@ -154,7 +129,7 @@ def _conv_forward_per_sample(x, W, b, geom: Geometry, ho: int, wo: int):
     def block(blk):
         cols = im2col_per_sample(x[blk], geom, ho, wo, ones=b is not None)
         xp.matmul(Wb, cols, out=out[blk].reshape(-1, c_out, ho * wo))
-    _over_blocks(_sample_blocks(n, Wb.shape[1] * ho * wo, x.itemsize, xp), block, xp)
+    parallel.sum_over_blocks(_sample_blocks(n, Wb.shape[1] * ho * wo, x.itemsize, xp), block, xp)
     return out
 
 
@@ -163,6 +138,8 @@ def _conv_forward(x, W, b, geom: Geometry, groups: int):
     xp = get_array_module(x)
     n, c, h, w = x.shape
     ho, wo = geom.out_size(h, w)
+    if winograd.applies(geom, groups, W.shape, (ho, wo), xp):
+        return winograd.conv_forward(x, W, b, geom)
     if _per_sample(groups, ho, wo):
         return _conv_forward_per_sample(x, W, b, geom, ho, wo)
     Wg = _grouped_weight(W, groups)
@@ -174,7 +151,7 @@ def _conv_forward(x, W, b, geom: Geometry, groups: int):
         out[blk] = _batch_first(xp.matmul(Wg, _cols(xb, geom, groups, ho, wo)), xb.shape[0], ho, wo, wp)
         if b is not None:
             out[blk] += b.reshape(1, -1, 1, 1)  # while the block is in cache
-    _over_blocks(_blocks(n, c, W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
+    parallel.sum_over_blocks(_blocks(n, c, W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
     return out
 
 
@@ -187,6 +164,10 @@ def _conv_backward(x, W, gy, geom: Geometry, groups: int, need: tuple):
     ho, wo = gy.shape[2:]
     if need_w and not need_x and _per_sample(groups, ho, wo) and W[0].size <= THIN_WEIGHT_COLUMNS:
         return (None, *_thin_weight_grads(x, W, gy, geom, need_b))
+    if winograd.applies(geom, groups, W.shape, (ho, wo), xp):
+        gx = winograd.conv_input_grad(gy, W, geom, h, w) if need_x else None
+        gW, gb = winograd.conv_weight_grads(x, gy, geom, need_b) if need_w else (None, None)
+        return gx, gW, (gy.sum(axis=(0, 2, 3)) if need_b and not need_w else gb)
     Wg = _grouped_weight(W, groups)
     gx = xp.empty_like(x) if need_x else None
     wp = geom.row_width(w, wo)
@@ -202,7 +183,7 @@ def _conv_backward(x, W, gy, geom: Geometry, groups: int, need: tuple):
         # (cols @ gyᵀ)ᵀ, not gy @ colsᵀ: the same numbers, faster in OpenBLAS (one thread: 92 vs 77 GFLOP/s)
         gWt = xp.matmul(_cols(x[blk], geom, groups, ho, wo), g.swapaxes(1, 2)) if need_w else None
         return gWt, (g.sum(axis=2).reshape(-1) if need_b else None)  # junk columns are zero
-    sums = _over_blocks(_blocks(n, c, W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
+    sums = parallel.sum_over_blocks(_blocks(n, c, W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
     return (gx, *_weight_and_bias_grads(sums, W, need_w, need_b, W.shape[0]))
 
 
@@ -217,7 +198,7 @@ def _thin_weight_grads(x, W, gy, geom: Geometry, need_b: bool) -> tuple:
         cols = im2col_per_sample(x[blk], geom, ho, wo, ones=need_b)
         g = gy[blk].reshape(-1, c_out, ho * wo)
         return (xp.matmul(g, cols.swapaxes(1, 2)).sum(axis=0),)
-    sums = _over_blocks(_sample_blocks(n, (rows + need_b) * ho * wo, x.itemsize, xp), block, xp)
+    sums = parallel.sum_over_blocks(_sample_blocks(n, (rows + need_b) * ho * wo, x.itemsize, xp), block, xp)
     total = sums[0] if sums else xp.zeros((c_out, rows + need_b), dtype=W.dtype)
     gW = xp.ascontiguousarray(total[:, :rows]).reshape(W.shape)
     return gW, (xp.ascontiguousarray(total[:, rows]) if need_b else None)
@@ -241,7 +222,7 @@ def _conv_transpose_forward(x, W, b, geom: Geometry, groups: int, h: int, w: int
             out[blk] = col2im(gcols.reshape(-1, gcols.shape[2]), geom, x[blk].shape[0], h, w, ho, wo)
         if b is not None:
             out[blk] += b.reshape(1, -1, 1, 1)
-    _over_blocks(_blocks(n, c_out, W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
+    parallel.sum_over_blocks(_blocks(n, c_out, W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
     return out
 
 
@@ -260,7 +241,7 @@ def _conv_transpose_backward(x, W, gy, geom: Geometry, groups: int, need: tuple)
             gx[blk] = _batch_first(xp.matmul(Wg, cols), x[blk].shape[0], ho, wo, wp)
         gWt = xp.matmul(cols, _channels_first(x[blk], groups, wp).swapaxes(1, 2)) if need_w else None
         return gWt, (gy[blk].sum(axis=(0, 2, 3)) if need_b else None)
-    sums = _over_blocks(_blocks(n, gy.shape[1], W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
+    sums = parallel.sum_over_blocks(_blocks(n, gy.shape[1], W.shape[0], geom, ho, wo, wp, x.itemsize, xp), block, xp)
     return (gx, *_weight_and_bias_grads(sums, W, need_w, need_b, gy.shape[1]))
 
 

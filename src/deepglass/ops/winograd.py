@@ -1,0 +1,190 @@
+"""3×3 stride-1 convolution by Winograd's F(2×2, 3×3): 16 small GEMMs instead of one 2.25x bigger one.
+
+Each output tile of 2×2 pixels needs a 4×4 input tile d; with the filter g transformed once,
+    out_tile = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A,
+and the channel sum happens inside the ⊙: for each of the 16 positions p of the 4×4 tile it is one GEMM
+(tiles × C) @ (C × Cout). That is 16·C·Cout multiply-adds per tile against 36·C·Cout for the direct
+(im2col) GEMM. The transforms are only additions and subtractions (the ½ of G is applied to the filter),
+so float32 keeps its accuracy. All three passes of a convolution use it:
+    forward      out = winograd(x, W)
+    input grad   gx  = winograd(gy padded by 2 − padding, W flipped and transposed)   (a "full" correlation)
+    weight grad  gW  = G'ᵀ [ Σ_tiles (A' gy_tile A'ᵀ) ⊙ (Bᵀ d B) ] G'            (the same x tiles, the
+                                                                                   transposed algorithm)
+The work runs channels-last, (tile row, tile column, sample, channel), so every add moves long contiguous
+runs; a block of a few samples is transformed and multiplied while it is in cache, blocks shared among
+the CPU threads. Only the layout copies in and out touch NCHW.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import parallel
+from ..backend import get_array_module
+from .im2col import Geometry, batch_blocks
+
+# Per-block budget of the transformed tiles (16 positions × tiles × channels): the tiles, the GEMM results
+# and both transforms stay in L2/L3 while a block is processed.
+BLOCK_BYTES = 2 << 20
+# ... and on maps of at least this many output pixels: small deep maps (8×8×256, 4×4×512) have few tiles per
+# sample against filter tiles of megabytes, and the GEMMs stream the filters for a few rows (3x slower at 4×4)
+MIN_OUTPUT_PIXELS = 144
+# Winograd wins once the GEMMs dominate: below this many channels on either side of a layer (the input
+# layer of a CNN, with 1 or 3 channels) the transforms cost more than the multiplications they save.
+MIN_CHANNELS = 16
+
+_G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])  # filter transform, 4×3
+# The weight gradient's output transform: G with its last row negated, because the gradient's tile transform
+# A' = [[1, 0], [1, 1], [1, −1], [0, 1]] keeps the last row of Aᵀ's transpose as +1 (a copy, not a negation).
+_G_GRAD = _G * np.array([1.0, 1.0, 1.0, -1.0])[:, None]
+
+
+def applies(geom: Geometry, groups: int, weight_shape: tuple, out_size: tuple, xp) -> bool:
+    """Whether a convolution can take the Winograd path: 3×3, stride 1, no dilation, one group, padding 0-2
+    per side, enough channels and output pixels, on the CPU."""
+    c_out, c_in = weight_shape[:2]
+    return (xp is np and groups == 1 and (geom.kh, geom.kw, geom.sh, geom.sw, geom.dh, geom.dw) == (3, 3, 1, 1, 1, 1)
+            and max(geom.pad_top, geom.pad_bottom, geom.pad_left, geom.pad_right) <= 2
+            and min(c_in, c_out) >= MIN_CHANNELS and out_size[0] * out_size[1] >= MIN_OUTPUT_PIXELS)
+
+
+def conv_forward(x, W, b, geom: Geometry):
+    """out (N, Cout, Ho, Wo) = conv2d(x, W) + b for a geometry that `applies`."""
+    ho, wo = geom.out_size(*x.shape[2:])
+    return _correlate(x, _filter_tiles(W), b, geom.pad_top, geom.pad_left, ho, wo)
+
+
+def conv_input_grad(gy, W, geom: Geometry, h: int, w: int):
+    """gx (N, C, h, w) of conv2d(x, W): the correlation of gy, padded by 2 − padding, with W turned by 180°
+    and its channel axes swapped."""
+    flipped = W[:, :, ::-1, ::-1].swapaxes(0, 1)
+    return _correlate(gy, _filter_tiles(flipped), None, 2 - geom.pad_top, 2 - geom.pad_left, h, w)
+
+
+def conv_weight_grads(x, gy, geom: Geometry, need_b: bool) -> tuple:
+    """(gW (Cout, C, 3, 3), gb (Cout,) or None) of conv2d(x, W), from the transformed tiles of x and gy."""
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    c_out, ho, wo = gy.shape[1:]
+    th, tw = -(-ho // 2), -(-wo // 2)
+
+    def block(blk):
+        d = _input_tiles(x[blk], geom.pad_top, geom.pad_left, th, tw)  # (16, tiles, C)
+        g = _gradient_tiles(gy[blk], th, tw)  # (16, tiles, Cout)
+        sums = xp.matmul(g.swapaxes(1, 2), d)  # (16, Cout, C)
+        return sums, (g[5].sum(axis=0) if need_b else None)  # position (1, 1) is the sum of its tile
+    blocks = _blocks(n, th * tw, max(c, c_out), x.itemsize)
+    sums, gb = parallel.sum_over_blocks(blocks, block, xp)
+    gW = np.einsum("pi,pqkc,qj->kcij", _G_GRAD, sums.reshape(4, 4, c_out, c), _G_GRAD)
+    return xp.ascontiguousarray(gW.astype(x.dtype, copy=False)), gb
+
+
+# ---- the transforms -------------------------------------------------------------------------------------
+def _filter_tiles(W):
+    """U (16, C, Cout) = G W Gᵀ per filter, laid out for the GEMM (tiles × C) @ U."""
+    xp = get_array_module(W)
+    G = xp.asarray(_G, dtype=W.dtype)
+    U = xp.einsum("pi,kcij,qj->pqck", G, W, G)
+    return xp.ascontiguousarray(U.reshape(16, W.shape[1], W.shape[0]))
+
+
+def _input_tiles(x, pad_top: int, pad_left: int, th: int, tw: int):
+    """V (16, th·tw·B, C) = Bᵀ d B for the th × tw overlapping 4×4 tiles (stride 2) of x (B, C, H, W) placed at
+    (pad_top, pad_left) in a zero image; tile rows are (tile row, tile column, sample)."""
+    xp = get_array_module(x)
+    b, c, h, w = x.shape
+    # zero image (2·th + 2 rows, column parity, th + 1 column pairs, B, C): column 2q + p is [:, p, q], so the
+    # four columns of a tile row are whole contiguous runs [:, p, q0:q0 + tw] of the buffer
+    image = xp.zeros((2 * th + 2, 2, tw + 1, b, c), dtype=x.dtype)
+    rows = min(h, 2 * th + 2 - pad_top)
+    for parity in (0, 1):
+        first = (parity - pad_left) % 2  # the first column of x that lands on this parity
+        cols = len(range(first, min(w, 2 * tw + 2 - pad_left), 2))
+        q0 = (pad_left + first) // 2
+        image[pad_top:pad_top + rows, parity, q0:q0 + cols] = x[:, :, :rows, first:first + 2 * cols - 1:2].transpose(
+            2, 3, 0, 1)
+    rows_t = xp.empty((4, th, 2, tw + 1, b, c), dtype=x.dtype)  # Bᵀ over the four rows of every tile
+    _apply_Bt([image[k:k + 2 * th:2] for k in range(4)], rows_t, xp)
+    V = xp.empty((4, 4, th, tw, b, c), dtype=x.dtype)  # then over its four columns
+    _apply_Bt([rows_t[:, :, 0, :tw], rows_t[:, :, 1, :tw], rows_t[:, :, 0, 1:], rows_t[:, :, 1, 1:]],
+              V.swapaxes(0, 1), xp)
+    return V.reshape(16, th * tw * b, c)
+
+
+def _apply_Bt(d, out, xp) -> None:
+    """Bᵀ along one axis of a tile, given its four entries d: out[0..3] = d0 − d2, d1 + d2, d2 − d1, d1 − d3."""
+    xp.subtract(d[0], d[2], out=out[0])
+    xp.add(d[1], d[2], out=out[1])
+    xp.subtract(d[2], d[1], out=out[2])
+    xp.subtract(d[1], d[3], out=out[3])
+
+
+def _gradient_tiles(gy, th: int, tw: int):
+    """A' g A'ᵀ (16, th·tw·B, Cout) for the 2×2 tiles g of gy (B, Cout, Ho, Wo), zero past its edge;
+    A' = [[1, 0], [1, 1], [1, −1], [0, 1]] (see `_G_GRAD`)."""
+    xp = get_array_module(gy)
+    b, c, ho, wo = gy.shape
+    g = xp.zeros((2, 2, th, tw, b, c), dtype=gy.dtype)  # [row in tile, column in tile, tile row, tile column, …]
+    for i in (0, 1):
+        for j in (0, 1):
+            part = gy[:, :, i::2, j::2]
+            g[i, j, :part.shape[2], :part.shape[3]] = part.transpose(2, 3, 0, 1)
+    rows_t = xp.empty((4, 2, th, tw, b, c), dtype=gy.dtype)
+    _apply_A(g, rows_t, xp)
+    out = xp.empty((4, 4, th, tw, b, c), dtype=gy.dtype)
+    _apply_A(rows_t.swapaxes(0, 1), out.swapaxes(0, 1), xp)
+    return out.reshape(16, th * tw * b, c)
+
+
+def _apply_A(g, out, xp) -> None:
+    """A' along one axis of a 2-entry tile g: out[0..3] = g0, g0 + g1, g0 − g1, g1."""
+    out[0] = g[0]
+    xp.add(g[0], g[1], out=out[1])
+    xp.subtract(g[0], g[1], out=out[2])
+    out[3] = g[1]
+
+
+def _output_tiles(M, th: int, tw: int, n: int, c_out: int):
+    """Aᵀ M A for M (16, th·tw·B, Cout): (2·th, 2·tw, B, Cout), the output pixels channels-last."""
+    xp = get_array_module(M)
+    M = M.reshape(4, 4, th, tw, n, c_out)
+    A = xp.empty((2, 4, th, tw, n, c_out), dtype=M.dtype)  # Aᵀ over the rows of every tile
+    _apply_At(M, A, xp)
+    Y = xp.empty((th, 2, tw, 2, n, c_out), dtype=M.dtype)  # then over its columns
+    _apply_At(A.swapaxes(0, 1), Y.transpose(3, 1, 0, 2, 4, 5), xp)
+    return Y.reshape(2 * th, 2 * tw, n, c_out)
+
+
+def _apply_At(m, out, xp) -> None:
+    """Aᵀ along one axis of a 4-entry tile m: out[0] = m0 + m1 + m2, out[1] = m1 − m2 − m3."""
+    xp.add(m[0], m[1], out=out[0])
+    out[0] += m[2]
+    xp.subtract(m[1], m[2], out=out[1])
+    out[1] -= m[3]
+
+
+def _correlate(x, U, b, pad_top: int, pad_left: int, ho: int, wo: int):
+    """(N, Cout, ho, wo): the 3×3 correlation of x (N, C, H, W), placed at (pad_top, pad_left) in a zero image,
+    with the filter tiles U (16, C, Cout), plus bias b (or None)."""
+    xp = get_array_module(x)
+    n, c = x.shape[:2]
+    c_out = U.shape[2]
+    th, tw = -(-ho // 2), -(-wo // 2)
+    out = xp.empty((n, c_out, ho, wo), dtype=x.dtype)
+
+    def block(blk):
+        d = _input_tiles(x[blk], pad_top, pad_left, th, tw)
+        M = xp.matmul(d, U)
+        if b is not None:
+            M[5] += b  # position (1, 1) enters every output pixel of its tile with weight 1
+        Y = _output_tiles(M, th, tw, d.shape[1] // (th * tw), c_out)
+        out[blk] = Y[:ho, :wo].transpose(2, 3, 0, 1)
+    parallel.sum_over_blocks(_blocks(n, th * tw, max(c, c_out), x.itemsize), block, xp)
+    return out
+
+
+def _blocks(n: int, tiles: int, channels: int, itemsize: int) -> list[slice]:
+    """Batch blocks whose transformed tiles (16 × tiles × channels per sample) fit `BLOCK_BYTES`, at least one per
+    CPU thread."""
+    return batch_blocks(n, 16 * tiles * channels * itemsize, np, min_blocks=parallel.get_num_threads(),
+                        budget=BLOCK_BYTES)
