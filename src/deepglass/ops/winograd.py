@@ -29,9 +29,10 @@ BLOCK_BYTES = 2 << 20
 # ... and on maps of at least this many output pixels: small deep maps (8×8×256, 4×4×512) have few tiles per
 # sample against filter tiles of megabytes, and the GEMMs stream the filters for a few rows (3x slower at 4×4)
 MIN_OUTPUT_PIXELS = 144
-# Winograd wins once the GEMMs dominate: below this many channels on either side of a layer (the input
-# layer of a CNN, with 1 or 3 channels) the transforms cost more than the multiplications they save.
-MIN_CHANNELS = 16
+# Winograd wins once the GEMMs dominate: below this many channels on either side of a layer the transforms
+# cost as much as the multiplications they save (16 → 16 channels on 28×28: even; 8 → 16: 1.3-1.7x slower;
+# the 3-channel input layer of a CNN: 2.5-4x slower).
+MIN_CHANNELS = 32
 
 _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])  # filter transform, 4×3
 # The weight gradient's output transform: G with its last row negated, because the gradient's tile transform
