@@ -125,24 +125,18 @@ def _gradient_tiles(gy, th: int, tw: int):
     A' = [[1, 0], [1, 1], [1, −1], [0, 1]] (see `_G_GRAD`)."""
     xp = get_array_module(gy)
     b, c, ho, wo = gy.shape
-    g = xp.zeros((2, 2, th, tw, b, c), dtype=gy.dtype)  # [row in tile, column in tile, tile row, tile column, …]
+    out = (xp.zeros if ho % 2 or wo % 2 else xp.empty)((4, 4, th, tw, b, c), dtype=gy.dtype)
+    # A' passes its first and last entries through, so the corners of the 4×4 result are the tile itself
     for i in (0, 1):
         for j in (0, 1):
             part = gy[:, :, i::2, j::2]
-            g[i, j, :part.shape[2], :part.shape[3]] = part.transpose(2, 3, 0, 1)
-    rows_t = xp.empty((4, 2, th, tw, b, c), dtype=gy.dtype)
-    _apply_A(g, rows_t, xp)
-    out = xp.empty((4, 4, th, tw, b, c), dtype=gy.dtype)
-    _apply_A(rows_t.swapaxes(0, 1), out.swapaxes(0, 1), xp)
+            out[3 * i, 3 * j, :part.shape[2], :part.shape[3]] = part.transpose(2, 3, 0, 1)
+    corner_columns = out[:, ::3]  # columns 0 and 3 of every row
+    xp.add(corner_columns[0], corner_columns[3], out=corner_columns[1])
+    xp.subtract(corner_columns[0], corner_columns[3], out=corner_columns[2])
+    xp.add(out[:, 0], out[:, 3], out=out[:, 1])
+    xp.subtract(out[:, 0], out[:, 3], out=out[:, 2])
     return out.reshape(16, th * tw * b, c)
-
-
-def _apply_A(g, out, xp) -> None:
-    """A' along one axis of a 2-entry tile g: out[0..3] = g0, g0 + g1, g0 − g1, g1."""
-    out[0] = g[0]
-    xp.add(g[0], g[1], out=out[1])
-    xp.subtract(g[0], g[1], out=out[2])
-    out[3] = g[1]
 
 
 def _output_tiles(M, th: int, tw: int, n: int, c_out: int):
