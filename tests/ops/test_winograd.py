@@ -40,8 +40,7 @@ def test_all_three_passes_equal_the_gemm_path_in_float64(pads, h, w, monkeypatch
     _gemm_only(monkeypatch)
     expected = [conv_module._conv_forward(x, W, b, geom, 1), *conv_module._conv_backward(x, W, gy, geom, 1,
                                                                                        (True, True, True))]
-    got = [winograd.conv_forward(x, W, b, geom), winograd.conv_input_grad(gy, W, geom, h, w),
-           *winograd.conv_weight_grads(x, gy, geom, need_b=True)]
+    got = [winograd.conv_forward(x, W, b, geom), *winograd.conv_backward(x, W, gy, geom, True, True, True)]
     for name, a, e in zip(["forward", "gx", "gW", "gb"], got, expected):
         assert a.shape == e.shape and a.dtype == e.dtype, name
         np.testing.assert_allclose(a, e, rtol=1e-11, atol=1e-11, err_msg=name)
@@ -111,12 +110,12 @@ def test_where_it_applies():
 def test_the_course_cnn_takes_the_winograd_path(monkeypatch):
     """Conv2d(32, 64, 3) of the course CNN goes through Winograd forward and backward; Conv2d(1, 32, 3) does not."""
     calls = []
-    for name in ("conv_forward", "conv_input_grad", "conv_weight_grads"):
+    for name in ("conv_forward", "conv_backward"):
         original = getattr(winograd, name)
         monkeypatch.setattr(winograd, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
     model = dg.nn.Sequential(dg.nn.Conv2d(1, 32, 3), dg.nn.ReLU(), dg.nn.Conv2d(32, 64, 3))
     model(dg.randn(2, 1, 28, 28)).sum().backward()
-    assert calls == ["conv_forward", "conv_input_grad", "conv_weight_grads"]
+    assert calls == ["conv_forward", "conv_backward"]
 
 
 def test_results_do_not_depend_on_timing():
@@ -124,6 +123,7 @@ def test_results_do_not_depend_on_timing():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((16, 16, 14, 14)).astype(np.float32)
     gy = rng.standard_normal((16, 16, 12, 12)).astype(np.float32)
-    runs = [winograd.conv_weight_grads(x, gy, Geometry(3, 3), need_b=True) for _ in range(3)]
-    for gW, gb in runs[1:]:
-        assert np.array_equal(gW, runs[0][0]) and np.array_equal(gb, runs[0][1])
+    W = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    runs = [winograd.conv_backward(x, W, gy, Geometry(3, 3), True, True, True) for _ in range(3)]
+    for run in runs[1:]:
+        assert all(np.array_equal(a, b) for a, b in zip(run, runs[0]))

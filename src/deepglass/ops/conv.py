@@ -165,9 +165,7 @@ def _conv_backward(x, W, gy, geom: Geometry, groups: int, need: tuple):
     if need_w and not need_x and _per_sample(groups, ho, wo) and W[0].size <= THIN_WEIGHT_COLUMNS:
         return (None, *_thin_weight_grads(x, W, gy, geom, need_b))
     if winograd.applies(geom, groups, W.shape, (ho, wo), xp):
-        gx = winograd.conv_input_grad(gy, W, geom, h, w) if need_x else None
-        gW, gb = winograd.conv_weight_grads(x, gy, geom, need_b) if need_w else (None, None)
-        return gx, gW, (gy.sum(axis=(0, 2, 3)) if need_b and not need_w else gb)
+        return winograd.conv_backward(x, W, gy, geom, need_x, need_w, need_b)
     Wg = _grouped_weight(W, groups)
     gx = xp.empty_like(x) if need_x else None
     wp = geom.row_width(w, wo)

@@ -7,8 +7,8 @@ and the channel sum happens inside the ⊙: for each of the 16 positions p of th
 (im2col) GEMM. The transforms are only additions and subtractions (the ½ of G is applied to the filter),
 so float32 keeps its accuracy. All three passes of a convolution use it:
     forward      out = winograd(x, W)
-    input grad   gx  = winograd(gy padded by 2 − padding, W flipped and transposed)   (a "full" correlation)
-    weight grad  gW  = G'ᵀ [ Σ_tiles (A' gy_tile A'ᵀ) ⊙ (Bᵀ d B) ] G'            (the same x tiles, the
+    input grad   gx  = overlap-add of B [ Σ_k U_k ⊙ (A gy_tile Aᵀ) ] Bᵀ        (the adjoint of the forward)
+    weight grad  gW  = Gᵀ [ Σ_tiles (A gy_tile Aᵀ) ⊙ (Bᵀ d B) ] G               (the same tiles, the
                                                                                    transposed algorithm)
 The work runs channels-last, (tile row, tile column, sample, channel), so every add moves long contiguous
 runs; a block of a few samples is transformed and multiplied while it is in cache, blocks shared among
@@ -55,29 +55,35 @@ def conv_forward(x, W, b, geom: Geometry):
     return _correlate(x, _filter_tiles(W), b, geom.pad_top, geom.pad_left, ho, wo)
 
 
-def conv_input_grad(gy, W, geom: Geometry, h: int, w: int):
-    """gx (N, C, h, w) of conv2d(x, W): the correlation of gy, padded by 2 − padding, with W turned by 180°
-    and its channel axes swapped."""
-    flipped = W[:, :, ::-1, ::-1].swapaxes(0, 1)
-    return _correlate(gy, _filter_tiles(flipped), None, 2 - geom.pad_top, 2 - geom.pad_left, h, w)
+def conv_backward(x, W, gy, geom: Geometry, need_x: bool, need_w: bool, need_b: bool) -> tuple:
+    """(gx, gW, gb) of conv2d(x, W) + b for a geometry that `applies`, each None unless needed.
 
-
-def conv_weight_grads(x, gy, geom: Geometry, need_b: bool) -> tuple:
-    """(gW (Cout, C, 3, 3), gb (Cout,) or None) of conv2d(x, W), from the transformed tiles of x and gy."""
+    Both gradients start from the same transformed gradient tiles T = A gy_tile Aᵀ (16 per 2×2 tile of gy):
+    gW sums T ⊙ (Bᵀ d B) over the tiles (16 GEMMs with the tiles as the inner dimension), and gx is the
+    adjoint of the forward, B [Σ_k U_k ⊙ T_k] Bᵀ per 4×4 input tile, the overlapping tiles added up.
+    """
     xp = get_array_module(x)
     n, c, h, w = x.shape
     c_out, ho, wo = gy.shape[1:]
     th, tw = -(-ho // 2), -(-wo // 2)
+    gx = xp.empty_like(x) if need_x else None
+    U_t = xp.ascontiguousarray(_filter_tiles(W).swapaxes(1, 2)) if need_x else None  # (16, Cout, C)
 
     def block(blk):
-        d = _input_tiles(x[blk], geom.pad_top, geom.pad_left, th, tw)  # (16, tiles, C)
         g = _gradient_tiles(gy[blk], th, tw)  # (16, tiles, Cout)
-        sums = xp.matmul(g.swapaxes(1, 2), d)  # (16, Cout, C)
+        if need_x:
+            gx[blk] = _input_tiles_adjoint(xp.matmul(g, U_t), geom.pad_top, geom.pad_left, th, tw, h, w)
+        sums = None
+        if need_w:
+            sums = xp.matmul(g.swapaxes(1, 2), _input_tiles(x[blk], geom.pad_top, geom.pad_left, th, tw))
         return sums, (g[5].sum(axis=0) if need_b else None)  # position (1, 1) is the sum of its tile
     blocks = _blocks(n, th * tw, max(c, c_out), x.itemsize)
-    sums, gb = parallel.sum_over_blocks(blocks, block, xp)
-    gW = np.einsum("pi,pqkc,qj->kcij", _G_GRAD, sums.reshape(4, 4, c_out, c), _G_GRAD)
-    return xp.ascontiguousarray(gW.astype(x.dtype, copy=False)), gb
+    sums, gb = parallel.sum_over_blocks(blocks, block, xp) or (None, None)
+    gW = None
+    if need_w:
+        gW = np.einsum("pi,pqkc,qj->kcij", _G_GRAD, sums.reshape(4, 4, c_out, c), _G_GRAD)
+        gW = xp.ascontiguousarray(gW.astype(x.dtype, copy=False))
+    return gx, gW, gb
 
 
 # ---- the transforms -------------------------------------------------------------------------------------
@@ -118,6 +124,51 @@ def _apply_Bt(d, out, xp) -> None:
     xp.add(d[1], d[2], out=out[1])
     xp.subtract(d[2], d[1], out=out[2])
     xp.subtract(d[1], d[3], out=out[3])
+
+
+def _input_tiles_adjoint(Z, pad_top: int, pad_left: int, th: int, tw: int, h: int, w: int):
+    """The adjoint of `_input_tiles`: B Z Bᵀ per tile for Z (16, th·tw·B, C), the overlapping 4×4 tiles added
+    onto a zero image and the (B, C, h, w) at (pad_top, pad_left) cut out of it.
+
+    Z comes from gradient tiles made with A' (last entry not negated) and unmodified filter tiles, so its last
+    row and column carry a flipped sign; with B = [[1, 0, 0, 0], [0, 1, −1, 1], [−1, 1, 1, 0], [0, 0, 0, −1]]
+    the flips cancel and B passes the first and last entries through (`_apply_B_in_place`).
+    """
+    xp = get_array_module(Z)
+    c = Z.shape[2]
+    b = Z.shape[1] // (th * tw)
+    Z = Z.reshape(4, 4, th, tw, b, c)
+    _apply_B_in_place(Z, xp)  # over the rows of every tile
+    _apply_B_in_place(Z.swapaxes(0, 1), xp)  # and its columns: Z[a, b] is now pixel (a, b) of each 4×4 tile
+    # tile (ty, tx) covers rows 2·ty .. 2·ty + 3: rows 0-1 of a tile share image rows with rows 2-3 of the tile
+    # above. Rows first: (th + 1 row pairs, 2, 4 columns, tw, B, C)
+    rows = xp.empty((th + 1, 2, 4, tw, b, c), dtype=Z.dtype)
+    rows[:th] = Z[:2].transpose(2, 0, 1, 3, 4, 5)
+    rows[th] = 0
+    rows[1:] += Z[2:].transpose(2, 0, 1, 3, 4, 5)
+    # then columns, into the image layout of `_input_tiles`: (rows, column parity, tw + 1 column pairs, B, C)
+    image = xp.empty((th + 1, 2, 2, tw + 1, b, c), dtype=Z.dtype)
+    image[:, :, :, :tw] = rows[:, :, :2]
+    image[:, :, :, tw] = 0
+    image[:, :, :, 1:] += rows[:, :, 2:]
+    image = image.reshape(2 * th + 2, 2, tw + 1, b, c)
+    out = xp.empty((b, c, h, w), dtype=Z.dtype)
+    for parity in (0, 1):
+        first = (parity - pad_left) % 2  # the first column of the output on this parity of the image
+        cols = len(range(first, w, 2))
+        q0 = (pad_left + first) // 2
+        out[:, :, :, first:first + 2 * cols - 1:2] = image[pad_top:pad_top + h, parity, q0:q0 + cols].transpose(
+            2, 3, 0, 1)
+    return out
+
+
+def _apply_B_in_place(z, xp) -> None:
+    """B along axis 0 of z (4, …), signs of entry 3 flipped on the way in and out: z1, z2 ← z1 − z2 − z3,
+    z1 + z2 − z0; z0 and z3 pass through."""
+    difference = xp.subtract(z[1], z[2])
+    z[2] += z[1]
+    z[2] -= z[0]
+    xp.subtract(difference, z[3], out=z[1])
 
 
 def _gradient_tiles(gy, th: int, tw: int):
