@@ -247,29 +247,39 @@ class Sigmoid(Function):
         return gy * self.y * (1 - self.y)
 
 
+RELU_MASK_CHUNK = 1 << 18  # elements whose mask ReLU's backward makes at once: 1 MB of output, in L2 (64K: 10% slower)
+
+
 class ReLU(Function):
+    """max(x, 0). Backward needs only where the output is positive, read from the output itself (which the next
+    layer usually keeps anyway), so forward is one pass and stores nothing extra, as PyTorch's threshold_backward."""
+
     def forward(self, x):
         xp = get_array_module(x)
         if not parallel.worth_splitting(x.size, xp):
-            self.mask = x > 0
-            return xp.maximum(x, 0)
-        self.mask, out = xp.empty(x.shape, dtype=bool), xp.empty(x.shape, dtype=x.dtype)  # C order: flat views
-        flat_x, flat_mask, flat_out = x.reshape(-1), self.mask.reshape(-1), out.reshape(-1)
-
-        def chunk(s):
-            xp.greater(flat_x[s], 0, out=flat_mask[s])
-            xp.maximum(flat_x[s], 0, out=flat_out[s])
-        parallel.parallel_for(x.size, chunk, min_chunk=parallel.MIN_ELEMENTS, xp=xp)
+            self.y = xp.maximum(x, 0)
+            return self.y
+        self.y = out = xp.empty(x.shape, dtype=x.dtype)  # C order: flat views
+        flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+        parallel.parallel_for(x.size, lambda s: xp.maximum(flat_x[s], 0, out=flat_out[s]),
+                              min_chunk=parallel.MIN_ELEMENTS, xp=xp)
         return out
 
     def backward(self, gy):
         xp = get_array_module(gy)
         if not parallel.worth_splitting(gy.size, xp):
-            return gy * self.mask
+            return gy * (self.y > 0)
         gx = xp.empty(gy.shape, dtype=gy.dtype)
-        flat_gy, flat_mask, flat_gx = gy.reshape(-1), self.mask.reshape(-1), gx.reshape(-1)
-        parallel.parallel_for(gy.size, lambda s: xp.multiply(flat_gy[s], flat_mask[s], out=flat_gx[s]),
-                              min_chunk=parallel.MIN_ELEMENTS, xp=xp)
+        flat_gy, flat_y, flat_gx = gy.reshape(-1), self.y.reshape(-1), gx.reshape(-1)
+
+        def chunk(s):  # the mask a cache-sized piece at a time: the pass costs what a fused one would
+            mask = xp.empty(min(RELU_MASK_CHUNK, s.stop - s.start), dtype=bool)
+            for start in range(s.start, s.stop, RELU_MASK_CHUNK):
+                part = slice(start, min(start + RELU_MASK_CHUNK, s.stop))
+                m = mask[:part.stop - part.start]
+                xp.greater(flat_y[part], 0, out=m)
+                xp.multiply(flat_gy[part], m, out=flat_gx[part])
+        parallel.parallel_for(gy.size, chunk, min_chunk=parallel.MIN_ELEMENTS, xp=xp)
         return gx
 
 
