@@ -208,3 +208,22 @@ def test_channels_last_views_split_like_serial(threads):
         results.append((out.numpy(), leaf.grad.numpy(), w.grad.numpy()))
     for a, b in zip(*results):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+@needs_blas_switch
+def test_relu_backward_in_mask_pieces_matches_the_whole(threads, monkeypatch):
+    """ReLU's backward makes its mask RELU_MASK_CHUNK elements at a time on each thread: pieces that do not divide
+    a thread's share (and exact zeros, NaN) give the one-pass result."""
+    from deepglass.ops import elementwise
+
+    monkeypatch.setattr(elementwise, "RELU_MASK_CHUNK", 7)
+    rng = np.random.default_rng(9)
+    base = rng.standard_normal((5, 3, 11))
+    base[0, 0, :3] = [0.0, -0.0, np.nan]
+    gy = rng.standard_normal(base.shape)
+    threads(3)
+    x = dg.tensor(base, requires_grad=True)
+    y = F.relu(x)
+    y.backward(dg.tensor(gy))
+    np.testing.assert_array_equal(y.numpy(), np.maximum(base, 0))
+    np.testing.assert_array_equal(x.grad.numpy(), gy * (np.maximum(base, 0) > 0))
