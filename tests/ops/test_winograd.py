@@ -93,10 +93,11 @@ def test_only_the_gradients_asked_for_are_computed(everywhere):
 
 
 def test_where_it_applies():
-    """3×3, stride 1, no dilation, one group, padding ≤ 2, ≥ MIN_CHANNELS each side, ≥ MIN_OUTPUT_PIXELS, CPU."""
-    def applies(geom=None, groups=1, shape=(64, 32, 3, 3), out=(24, 24)):
-        return winograd.applies(geom or Geometry(3, 3), groups, shape, out, np)
-    assert applies()  # the course CNN's Conv2d(32, 64, 3) on 26×26
+    """3×3, stride 1, no dilation, one group, padding ≤ 2, ≥ MIN_CHANNELS each side, ≥ MIN_OUTPUT_PIXELS,
+    float32/64 NumPy."""
+    def applies(geom=None, groups=1, shape=(64, 32, 3, 3), out=(24, 24), dtype=np.float32):
+        return winograd.applies(np.zeros(shape, dtype), geom or Geometry(3, 3), groups, out)
+    assert applies() and applies(dtype=np.float64)  # the course CNN's Conv2d(32, 64, 3) on 26×26
     assert not applies(shape=(32, 1, 3, 3))  # its first layer: one input channel
     assert not applies(Geometry(3, 3, 2, 2))  # strided
     assert not applies(Geometry(3, 3, 1, 1, 2, 2))  # dilated
@@ -104,7 +105,7 @@ def test_where_it_applies():
     assert not applies(Geometry(3, 3, 1, 1, 1, 1, 3, 3, 3, 3))  # padding past the kernel
     assert not applies(Geometry(5, 5))
     assert not applies(out=(8, 8))  # a small deep map: the GEMMs would stream the filters for a few rows
-    assert not winograd.applies(Geometry(3, 3), 1, (64, 32, 3, 3), (24, 24), xp=object())  # not NumPy
+    assert not applies(dtype=np.float16)  # NumPy has no float16 BLAS
 
 
 def test_the_course_cnn_takes_the_winograd_path(monkeypatch):

@@ -44,11 +44,12 @@ _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.
 _G_GRAD = _G * np.array([1.0, 1.0, 1.0, -1.0])[:, None]
 
 
-def applies(geom: Geometry, groups: int, weight_shape: tuple, out_size: tuple, xp) -> bool:
-    """Whether a convolution can take the Winograd path: 3×3, stride 1, no dilation, one group, padding 0-2
-    per side, enough channels and output pixels, on the CPU."""
-    c_out, c_in = weight_shape[:2]
-    return (xp is np and groups == 1 and (geom.kh, geom.kw, geom.sh, geom.sw, geom.dh, geom.dw) == (3, 3, 1, 1, 1, 1)
+def applies(W, geom: Geometry, groups: int, out_size: tuple) -> bool:
+    """Whether a convolution with weight W can take the Winograd path: 3×3, stride 1, no dilation, one group,
+    padding 0-2 per side, enough channels and output pixels, float32 or float64 on the CPU."""
+    c_out, c_in = W.shape[:2]
+    return (type(W) is np.ndarray and W.dtype in (np.float32, np.float64) and groups == 1
+            and (geom.kh, geom.kw, geom.sh, geom.sw, geom.dh, geom.dw) == (3, 3, 1, 1, 1, 1)
             and max(geom.pad_top, geom.pad_bottom, geom.pad_left, geom.pad_right) <= 2
             and min(c_in, c_out) >= MIN_CHANNELS and out_size[0] * out_size[1] >= MIN_OUTPUT_PIXELS)
 
