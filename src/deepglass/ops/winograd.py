@@ -23,16 +23,16 @@ from .. import parallel
 from ..backend import get_array_module
 from .im2col import Geometry, batch_blocks
 
-# Per-block budget of the transformed tiles (16 positions × tiles × channels): the tiles, the GEMM results
-# and both transforms stay in L2/L3 while a block is processed.
-BLOCK_BYTES = 2 << 20
-# ... and on maps of at least this many output pixels: small deep maps (8×8×256, 4×4×512) have few tiles per
-# sample against filter tiles of megabytes, and the GEMMs stream the filters for a few rows (3x slower at 4×4)
-MIN_OUTPUT_PIXELS = 144
 # Winograd wins once the GEMMs dominate: below this many channels on either side of a layer the transforms
 # cost as much as the multiplications they save (16 → 16 channels on 28×28: even; 8 → 16: 1.3-1.7x slower;
 # the 3-channel input layer of a CNN: 2.5-4x slower).
 MIN_CHANNELS = 32
+# ... and on maps of at least this many output pixels: small deep maps (8×8×256, 4×4×512) have few tiles per
+# sample against filter tiles of megabytes, and the GEMMs stream the filters for a few rows (3x slower at 4×4)
+MIN_OUTPUT_PIXELS = 144
+# Per-block budget of the transformed tiles (16 positions × tiles × channels): the tiles, the GEMM results
+# and both transforms stay in L2/L3 while a block is processed (1 MB and 3-4 MB blocks were slower).
+BLOCK_BYTES = 2 << 20
 
 _A_T = np.array([[1.0, 1.0, 1.0, 0.0], [0.0, 1.0, -1.0, -1.0]])  # output transform Aᵀ, 2×4
 # the input gradient's transform: B = (Bᵀ)ᵀ with the sign of entry 3 flipped on the way in and out (see
@@ -55,9 +55,23 @@ def applies(W, geom: Geometry, groups: int, out_size: tuple) -> bool:
 
 
 def conv_forward(x, W, b, geom: Geometry):
-    """out (N, Cout, Ho, Wo) = conv2d(x, W) + b for a geometry that `applies`."""
-    ho, wo = geom.out_size(*x.shape[2:])
-    return _correlate(x, _filter_tiles(W), b, geom.pad_top, geom.pad_left, ho, wo)
+    """out (N, Cout, Ho, Wo) = conv2d(x, W) + b (b may be None) for a geometry that `applies`."""
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    c_out = W.shape[0]
+    ho, wo = geom.out_size(h, w)
+    th, tw = -(-ho // 2), -(-wo // 2)
+    U = _filter_tiles(W)
+    out = xp.empty((n, c_out, ho, wo), dtype=x.dtype)
+
+    def block(blk):
+        M = xp.matmul(_input_tiles(x[blk], geom.pad_top, geom.pad_left, th, tw), U)  # (16, tiles, Cout)
+        if b is not None:
+            M[5] += b  # position (1, 1) enters every output pixel of its tile with weight 1
+        Y = _output_tiles(M, th, tw, blk.stop - blk.start, c_out)
+        out[blk] = Y[:ho, :wo].transpose(2, 3, 0, 1)
+    parallel.sum_over_blocks(_blocks(n, th * tw, max(c, c_out), x.itemsize), block, xp)
+    return out
 
 
 def conv_backward(x, W, gy, geom: Geometry, need_x: bool, need_w: bool, need_b: bool) -> tuple:
@@ -117,12 +131,8 @@ def _input_tiles(x, pad_top: int, pad_left: int, th: int, tw: int):
     covered = pad_top == pad_left == 0 and h >= 2 * th + 2 and w >= 2 * tw + 2  # no padding, no ragged edge
     image = (xp.empty if covered else xp.zeros)((2 * th + 2, 2, tw + 1, b, c), dtype=x.dtype)
     rows = min(h, 2 * th + 2 - pad_top)
-    for parity in (0, 1):
-        first = (parity - pad_left) % 2  # the first column of x that lands on this parity
-        cols = len(range(first, min(w, 2 * tw + 2 - pad_left), 2))
-        q0 = (pad_left + first) // 2
-        image[pad_top:pad_top + rows, parity, q0:q0 + cols] = x[:, :, :rows, first:first + 2 * cols - 1:2].transpose(
-            2, 3, 0, 1)
+    for parity, columns, pairs in _columns_by_parity(pad_left, min(w, 2 * tw + 2 - pad_left)):
+        image[pad_top:pad_top + rows, parity, pairs] = x[:, :, :rows, columns].transpose(2, 3, 0, 1)
     rows_t = xp.empty((4, th, 2, tw + 1, b, c), dtype=x.dtype)  # Bᵀ over the four rows of every tile
     _apply_Bt([image[k:k + 2 * th:2] for k in range(4)], rows_t, xp)
     V = xp.empty((4, 4, th, tw, b, c), dtype=x.dtype)  # then over its four columns
@@ -167,13 +177,19 @@ def _input_tiles_adjoint(Z, pad_top: int, pad_left: int, th: int, tw: int, h: in
     image[:, :, :, 1:] += rows[:, :, 2:]
     image = image.reshape(2 * th + 2, 2, tw + 1, b, c)
     out = xp.empty((b, c, h, w), dtype=Z.dtype)
-    for parity in (0, 1):
-        first = (parity - pad_left) % 2  # the first column of the output on this parity of the image
-        cols = len(range(first, w, 2))
-        q0 = (pad_left + first) // 2
-        out[:, :, :, first:first + 2 * cols - 1:2] = image[pad_top:pad_top + h, parity, q0:q0 + cols].transpose(
-            2, 3, 0, 1)
+    for parity, columns, pairs in _columns_by_parity(pad_left, w):
+        out[:, :, :, columns] = image[pad_top:pad_top + h, parity, pairs].transpose(2, 3, 0, 1)
     return out
+
+
+def _columns_by_parity(pad_left: int, w: int):
+    """For each parity p of the image columns: (p, the columns of x (a slice of range(w)) that land on it at
+    offset pad_left, the column pairs q they land on): column c of x is image column c + pad_left = 2q + p."""
+    for parity in (0, 1):
+        first = (parity - pad_left) % 2
+        count = len(range(first, w, 2))
+        q0 = (pad_left + first) // 2
+        yield parity, slice(first, first + 2 * count - 1, 2), slice(q0, q0 + count)
 
 
 def _gradient_tiles(gy, th: int, tw: int):
@@ -211,26 +227,6 @@ def _apply_At(m, out, xp) -> None:
     out[0] += m[2]
     xp.subtract(m[1], m[2], out=out[1])
     out[1] -= m[3]
-
-
-def _correlate(x, U, b, pad_top: int, pad_left: int, ho: int, wo: int):
-    """(N, Cout, ho, wo): the 3×3 correlation of x (N, C, H, W), placed at (pad_top, pad_left) in a zero image,
-    with the filter tiles U (16, C, Cout), plus bias b (or None)."""
-    xp = get_array_module(x)
-    n, c = x.shape[:2]
-    c_out = U.shape[2]
-    th, tw = -(-ho // 2), -(-wo // 2)
-    out = xp.empty((n, c_out, ho, wo), dtype=x.dtype)
-
-    def block(blk):
-        d = _input_tiles(x[blk], pad_top, pad_left, th, tw)
-        M = xp.matmul(d, U)
-        if b is not None:
-            M[5] += b  # position (1, 1) enters every output pixel of its tile with weight 1
-        Y = _output_tiles(M, th, tw, d.shape[1] // (th * tw), c_out)
-        out[blk] = Y[:ho, :wo].transpose(2, 3, 0, 1)
-    parallel.sum_over_blocks(_blocks(n, th * tw, max(c, c_out), x.itemsize), block, xp)
-    return out
 
 
 def _blocks(n: int, tiles: int, channels: int, itemsize: int) -> list[slice]:
