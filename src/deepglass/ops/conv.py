@@ -5,6 +5,8 @@ Forward:  out = W @ im2col(x)     (one GEMM per block of the batch: cols are (C�
           out[n] = [W | b] @ [cols_n; 1]   (one GEMM per sample, straight into the output, bias included,
                                    for maps of at least MIN_SAMPLE_COLUMNS pixels: see `im2col_per_sample`)
 Backward: gW  = Σ_blocks gy @ im2col(x)ᵀ,  gx = col2im(Wᵀ @ gy)   (first layers: gW sample by sample)
+3×3 stride-1 layers with enough channels and pixels take Winograd's F(2×2, 3×3) instead, all three passes
+(`winograd.py`: 2.25x fewer multiply-adds).
 The blocks are shared out among the CPU threads (`deepglass.parallel`); weight and bias gradients are
 summed block by block in a fixed order.
 A transposed convolution is the input gradient of a convolution, so its forward is `col2im(Wᵀ @ x)`

@@ -18,6 +18,10 @@ from . import shape as shape_ops
 from .im2col import Geometry
 from .resample import resample2d
 
+# MaxPool2d(2)'s backward works on this many bytes of input at a time: its temporaries stay in cache (256 KB: 2x
+# slower, whole halves of the batch: 10% slower and 10 MB more peak memory in the course CNN)
+POOL_BLOCK_BYTES = 1 << 20
+
 
 class MaxPool2d(Function):
     def forward(self, x, *, geom, out_size):
@@ -59,7 +63,10 @@ class MaxPool2d(Function):
             # input pixel is written once instead of added to; but inf/NaN in gy would leak NaN through gy·0
             finite = bool(xp.isfinite(g).all())
             if halving and finite and not has_nan:
-                _route_to_first_max_2x2(self.xpad[s], out, g, target_pad)
+                step = max(1, POOL_BLOCK_BYTES // (4 * self.xpad[0].size))  # its temporaries stay in cache
+                for i in range(s.start, s.stop, step):
+                    part = slice(i, min(i + step, s.stop))
+                    _route_to_first_max_2x2(self.xpad[part], self.out[part], gy[part], gxpad[part])
                 return
             if not (tiles and finite):
                 target_pad[...] = 0
