@@ -19,7 +19,7 @@ from .test_conv_ops import run_both
 def everywhere(monkeypatch):
     """Winograd for every 3×3 stride-1 convolution, however few channels and pixels (small test sizes)."""
     monkeypatch.setattr(winograd, "MIN_CHANNELS", 1)
-    monkeypatch.setattr(winograd, "MIN_OUTPUT_PIXELS", 1)
+    monkeypatch.setattr(winograd, "MIN_TILES", 1)
 
 
 def _gemm_only(monkeypatch):
@@ -93,10 +93,10 @@ def test_only_the_gradients_asked_for_are_computed(everywhere):
 
 
 def test_where_it_applies():
-    """3×3, stride 1, no dilation, one group, padding ≤ 2, ≥ MIN_CHANNELS each side, ≥ MIN_OUTPUT_PIXELS,
-    float32/64 NumPy."""
-    def applies(geom=None, groups=1, shape=(64, 32, 3, 3), out=(24, 24), dtype=np.float32):
-        return winograd.applies(np.zeros(shape, dtype), geom or Geometry(3, 3), groups, out)
+    """3×3, stride 1, no dilation, one group, padding ≤ 2, ≥ MIN_CHANNELS each side, ≥ MIN_TILES 2×2 tiles in the
+    batch, float32/64 NumPy."""
+    def applies(geom=None, groups=1, shape=(64, 32, 3, 3), n=128, out=(24, 24), dtype=np.float32):
+        return winograd.applies(np.zeros(shape, dtype), geom or Geometry(3, 3), groups, n, out)
     assert applies() and applies(dtype=np.float64)  # the course CNN's Conv2d(32, 64, 3) on 26×26
     assert not applies(shape=(32, 1, 3, 3))  # its first layer: one input channel
     assert not applies(Geometry(3, 3, 2, 2))  # strided
@@ -104,7 +104,8 @@ def test_where_it_applies():
     assert not applies(groups=2)
     assert not applies(Geometry(3, 3, 1, 1, 1, 1, 3, 3, 3, 3))  # padding past the kernel
     assert not applies(Geometry(5, 5))
-    assert not applies(out=(8, 8))  # a small deep map: the GEMMs would stream the filters for a few rows
+    assert applies(shape=(512, 512, 3, 3), n=64, out=(4, 4))  # 256 tiles: a ResNet's last stage in training
+    assert not applies(shape=(512, 512, 3, 3), n=8, out=(7, 7))  # 128 tiles: the GEMMs would stream the filters
     assert not applies(dtype=np.float16)  # NumPy has no float16 BLAS
 
 

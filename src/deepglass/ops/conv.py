@@ -140,7 +140,7 @@ def _conv_forward(x, W, b, geom: Geometry, groups: int):
     xp = get_array_module(x)
     n, c, h, w = x.shape
     ho, wo = geom.out_size(h, w)
-    if winograd.applies(W, geom, groups, (ho, wo)):
+    if winograd.applies(W, geom, groups, n, (ho, wo)):
         return winograd.conv_forward(x, W, b, geom)
     if _per_sample(groups, ho, wo):
         return _conv_forward_per_sample(x, W, b, geom, ho, wo)
@@ -166,7 +166,7 @@ def _conv_backward(x, W, gy, geom: Geometry, groups: int, need: tuple):
     ho, wo = gy.shape[2:]
     if need_w and not need_x and _per_sample(groups, ho, wo) and W[0].size <= THIN_WEIGHT_COLUMNS:
         return (None, *_thin_weight_grads(x, W, gy, geom, need_b))
-    if winograd.applies(W, geom, groups, (ho, wo)):
+    if winograd.applies(W, geom, groups, n, (ho, wo)):
         return winograd.conv_backward(x, W, gy, geom, need_x, need_w, need_b)
     Wg = _grouped_weight(W, groups)
     gx = xp.empty_like(x) if need_x else None

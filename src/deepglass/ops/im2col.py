@@ -208,15 +208,15 @@ def _interior(flat, geom: Geometry, n: int, h: int, w: int):
 
 
 def batch_blocks(n: int, bytes_per_sample: int, xp, columns_per_sample: int | None = None,
-                 min_blocks: int = 1, budget: int | None = None) -> list[slice]:
+                 min_blocks: int = 1, budget: int | None = None, min_columns: int | None = None) -> list[slice]:
     """Slices of the batch axis, each block's buffer under `budget` bytes (by default the block budget of the
-    device; at least 1 sample), but with at least `MIN_BLOCK_COLUMNS` GEMM columns when `columns_per_sample` is
-    given. On the CPU, the block count is a multiple of `min_blocks` (the threads) where the batch allows, so
-    each thread gets as many."""
+    device; at least 1 sample), but with at least `min_columns` (default `MIN_BLOCK_COLUMNS`) GEMM columns when
+    `columns_per_sample` is given. On the CPU, the block count is a multiple of `min_blocks` (the threads) where
+    the batch allows, so each thread gets as many."""
     budget = budget or (CPU_BLOCK_BYTES if xp is np else GPU_BLOCK_BYTES)
     size = budget // max(1, bytes_per_sample)
     if columns_per_sample:
-        size = max(size, -(-MIN_BLOCK_COLUMNS // columns_per_sample))
+        size = max(size, -(-(min_columns or MIN_BLOCK_COLUMNS) // columns_per_sample))
     size = max(1, min(n, size))
     if xp is np and min_blocks > 1 and n >= min_blocks:
         count = -(-n // size)

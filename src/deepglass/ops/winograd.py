@@ -24,15 +24,19 @@ from ..backend import get_array_module
 from .im2col import Geometry, batch_blocks
 
 # Winograd wins once the GEMMs dominate: below this many channels on either side of a layer the transforms
-# cost as much as the multiplications they save (16 → 16 channels on 28×28: even; 8 → 16: 1.3-1.7x slower;
-# the 3-channel input layer of a CNN: 2.5-4x slower).
-MIN_CHANNELS = 32
-# ... and on maps of at least this many output pixels: small deep maps (8×8×256, 4×4×512) have few tiles per
-# sample against filter tiles of megabytes, and the GEMMs stream the filters for a few rows (3x slower at 4×4)
-MIN_OUTPUT_PIXELS = 144
+# cost as much as the multiplications they save (2 threads, ms forward + backward, im2col vs Winograd:
+# 16 → 16 channels on 28×28 21.0 vs 18.0; 16 → 32 on 14×14 4.7 vs 4.2; 8 → 16 on 28×28 10.1 vs 11.9).
+MIN_CHANNELS = 16
+# ... and with at least this many 2×2 tiles in the whole batch: each of the 16 GEMMs streams its C × Cout
+# filter tiles (16 MB for 512 channels) through for the tile rows it has. 512 channels, 2 threads, ms
+# forward + backward: 4×4 maps × 64 samples (256 tiles) 106 vs 92; 7×7 × 8 (128 tiles) 48 vs 60; 4×4 × 8
+# (32 tiles) 29 vs 50.
+MIN_TILES = 256
 # Per-block budget of the transformed tiles (16 positions × tiles × channels): the tiles, the GEMM results
-# and both transforms stay in L2/L3 while a block is processed (1 MB and 3-4 MB blocks were slower).
+# and both transforms stay in L2/L3 while a block is processed (1 MB and 3-4 MB blocks were slower) ...
 BLOCK_BYTES = 2 << 20
+# ... but at least this many tile rows per GEMM, for layers with many channels (512: backward 10% faster)
+MIN_BLOCK_ROWS = 256
 
 _A_T = np.array([[1.0, 1.0, 1.0, 0.0], [0.0, 1.0, -1.0, -1.0]])  # output transform Aᵀ, 2×4
 # the input gradient's transform: B = (Bᵀ)ᵀ with the sign of entry 3 flipped on the way in and out (see
@@ -44,14 +48,15 @@ _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.
 _G_GRAD = _G * np.array([1.0, 1.0, 1.0, -1.0])[:, None]
 
 
-def applies(W, geom: Geometry, groups: int, out_size: tuple) -> bool:
-    """Whether a convolution with weight W can take the Winograd path: 3×3, stride 1, no dilation, one group,
-    padding 0-2 per side, enough channels and output pixels, float32 or float64 on the CPU."""
+def applies(W, geom: Geometry, groups: int, n: int, out_size: tuple) -> bool:
+    """Whether a convolution with weight W of a batch of n can take the Winograd path: 3×3, stride 1, no
+    dilation, one group, padding 0-2 per side, enough channels and tiles, float32 or float64 on the CPU."""
     c_out, c_in = W.shape[:2]
+    tiles = n * -(-out_size[0] // 2) * -(-out_size[1] // 2)
     return (type(W) is np.ndarray and W.dtype in (np.float32, np.float64) and groups == 1
             and (geom.kh, geom.kw, geom.sh, geom.sw, geom.dh, geom.dw) == (3, 3, 1, 1, 1, 1)
             and max(geom.pad_top, geom.pad_bottom, geom.pad_left, geom.pad_right) <= 2
-            and min(c_in, c_out) >= MIN_CHANNELS and out_size[0] * out_size[1] >= MIN_OUTPUT_PIXELS)
+            and min(c_in, c_out) >= MIN_CHANNELS and tiles >= MIN_TILES)
 
 
 def conv_forward(x, W, b, geom: Geometry):
@@ -216,7 +221,7 @@ def _gradient_tiles(gy, th: int, tw: int):
 
 
 def _blocks(n: int, tiles: int, channels: int, itemsize: int) -> list[slice]:
-    """Batch blocks whose transformed tiles (16 × tiles × channels per sample) fit `BLOCK_BYTES`, at least one per
-    CPU thread."""
-    return batch_blocks(n, 16 * tiles * channels * itemsize, np, min_blocks=parallel.get_num_threads(),
-                        budget=BLOCK_BYTES)
+    """Batch blocks whose transformed tiles (16 × tiles × channels per sample) fit `BLOCK_BYTES`, with at least
+    `MIN_BLOCK_ROWS` tiles and one block per CPU thread."""
+    return batch_blocks(n, 16 * tiles * channels * itemsize, np, columns_per_sample=tiles,
+                        min_blocks=parallel.get_num_threads(), budget=BLOCK_BYTES, min_columns=MIN_BLOCK_ROWS)
