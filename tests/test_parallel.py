@@ -227,3 +227,24 @@ def test_relu_backward_in_mask_pieces_matches_the_whole(threads, monkeypatch):
     y.backward(dg.tensor(gy))
     np.testing.assert_array_equal(y.numpy(), np.maximum(base, 0))
     np.testing.assert_array_equal(x.grad.numpy(), gy * (np.maximum(base, 0) > 0))
+
+
+@needs_blas_switch
+def test_winograd_convolution_split_over_threads_gives_the_serial_results(threads, monkeypatch):
+    """Winograd's blocks (one sample each here) spread over 3 threads: the serial forward and gradients."""
+    from deepglass.ops import winograd
+
+    for name, value in (("MIN_CHANNELS", 1), ("MIN_TILES", 1), ("BLOCK_BYTES", 1), ("MIN_BLOCK_ROWS", 1)):
+        monkeypatch.setattr(winograd, name, value)
+    rng = np.random.default_rng(8)
+    arrays = rng.standard_normal((5, 3, 7, 8)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    gy = rng.standard_normal((5, 4, 7, 8))
+    results = []
+    for n in (1, 3):
+        threads(n)
+        x, W, b = (dg.tensor(a, requires_grad=True) for a in arrays)
+        y = F.conv2d(x, W, b, padding=1)
+        y.backward(dg.tensor(gy))
+        results.append([y.numpy(), x.grad.numpy(), W.grad.numpy(), b.grad.numpy()])
+    for serial, split in zip(*results):
+        np.testing.assert_allclose(split, serial, rtol=1e-12, atol=1e-12)
