@@ -4,8 +4,9 @@ Each output tile of 2×2 pixels needs a 4×4 input tile d; with the filter g tra
     out_tile = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A,
 and the channel sum happens inside the ⊙: for each of the 16 positions p of the 4×4 tile it is one GEMM
 (tiles × C) @ (C × Cout). That is 16·C·Cout multiply-adds per tile against 36·C·Cout for the direct
-(im2col) GEMM. The transforms are only additions and subtractions (the ½ of G is applied to the filter),
-so float32 keeps its accuracy. All three passes of a convolution use it:
+(im2col) GEMM. The transforms' coefficients are 0 and ±1 (the ½ of G goes into the filter), so float32
+keeps its accuracy; along a tile's outer axis they run as GEMMs with K = 4, elsewhere as adds. All three
+passes of a convolution use it:
     forward      out = winograd(x, W)
     input grad   gx  = overlap-add of B [ Σ_k U_k ⊙ (A gy_tile Aᵀ) ] Bᵀ        (the adjoint of the forward)
     weight grad  gW  = Gᵀ [ Σ_tiles (A gy_tile Aᵀ) ⊙ (Bᵀ d B) ] G               (the same tiles, the
@@ -66,14 +67,13 @@ def conv_forward(x, W, b, geom: Geometry):
     c_out = W.shape[0]
     ho, wo = geom.out_size(h, w)
     th, tw = -(-ho // 2), -(-wo // 2)
-    U = _filter_tiles(W)
+    U, A_T = _filter_tiles(W), xp.asarray(_A_T, dtype=x.dtype)
     out = xp.empty((n, c_out, ho, wo), dtype=x.dtype)
 
     def block(blk):
         M = xp.matmul(_input_tiles(x[blk], geom.pad_top, geom.pad_left, th, tw), U)  # (16, tiles, Cout)
         if b is not None:
             M[5] += b  # position (1, 1) enters every output pixel of its tile with weight 1
-        A_T = xp.asarray(_A_T, dtype=x.dtype)
         Y = _sandwich(A_T, M.reshape(4, 4, th, tw, -1, c_out), A_T)  # Aᵀ M A: Y[r, c] is pixel (r, c) of each tile
         for row in (0, 1):
             for col in (0, 1):
