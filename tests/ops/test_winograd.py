@@ -107,6 +107,9 @@ def test_where_it_applies():
     assert applies(shape=(512, 512, 3, 3), n=64, out=(4, 4))  # 256 tiles: a ResNet's last stage in training
     assert not applies(shape=(512, 512, 3, 3), n=8, out=(7, 7))  # 128 tiles: the GEMMs would stream the filters
     assert not applies(dtype=np.float16)  # NumPy has no float16 BLAS
+    # 1024 filters on one 32×32 image: filter tiles (16·C·Cout) bigger than the layer's im2col matrix (9·C·pixels)
+    assert not applies(shape=(1024, 64, 3, 3), n=1, out=(32, 32))
+    assert applies(shape=(512, 64, 3, 3), n=1, out=(32, 32))
 
 
 def test_the_course_cnn_takes_the_winograd_path(monkeypatch):

@@ -53,11 +53,13 @@ def applies(W, geom: Geometry, groups: int, n: int, out_size: tuple) -> bool:
     """Whether a convolution with weight W of a batch of n can take the Winograd path: 3×3, stride 1, no
     dilation, one group, padding 0-2 per side, enough channels and tiles, float32 or float64 on the CPU."""
     c_out, c_in = W.shape[:2]
+    pixels = n * out_size[0] * out_size[1]
     tiles = n * -(-out_size[0] // 2) * -(-out_size[1] // 2)
     return (type(W) is np.ndarray and W.dtype in (np.float32, np.float64) and groups == 1
             and (geom.kh, geom.kw, geom.sh, geom.sw, geom.dh, geom.dw) == (3, 3, 1, 1, 1, 1)
             and max(geom.pad_top, geom.pad_bottom, geom.pad_left, geom.pad_right) <= 2
-            and min(c_in, c_out) >= MIN_CHANNELS and tiles >= MIN_TILES)
+            and min(c_in, c_out) >= MIN_CHANNELS and tiles >= MIN_TILES
+            and 16 * c_out <= 9 * pixels)  # the filter tiles (16·C·Cout) no bigger than the im2col matrix
 
 
 def conv_forward(x, W, b, geom: Geometry):
