@@ -132,3 +132,20 @@ def test_results_do_not_depend_on_timing():
     runs = [winograd.conv_backward(x, W, gy, Geometry(3, 3), True, True, True) for _ in range(3)]
     for run in runs[1:]:
         assert all(np.array_equal(a, b) for a, b in zip(run, runs[0]))
+
+
+def test_strided_views_in_give_the_contiguous_results(everywhere):
+    """A channels-last batch seen as NCHW (what the Keras layers pass), a transposed weight and a strided
+    gradient: the same numbers as contiguous copies."""
+    rng = np.random.default_rng(6)
+    x_nhwc, W_t = rng.standard_normal((3, 9, 8, 5)), rng.standard_normal((3, 3, 5, 4))
+    gy_big = rng.standard_normal((3, 4, 9, 16))
+    views = (x_nhwc.transpose(0, 3, 1, 2), W_t.transpose(3, 2, 0, 1), gy_big[..., ::2])
+    geom = Geometry(3, 3, 1, 1, 1, 1, 1, 1, 1, 1)
+    results = []
+    for x, W, gy in (views, [np.ascontiguousarray(a) for a in views]):
+        results.append([winograd.conv_forward(x, W, None, geom), *winograd.conv_backward(x, W, gy, geom, True,
+                                                                                          True, True)])
+    assert not views[0].flags.c_contiguous and not views[2].flags.c_contiguous
+    for a, e in zip(*results):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
