@@ -97,7 +97,7 @@ def conv_backward(x, W, gy, geom: Geometry, need_x: bool, need_w: bool, need_b: 
     c_out, ho, wo = gy.shape[1:]
     th, tw = -(-ho // 2), -(-wo // 2)
     gx = xp.empty_like(x) if need_x else None
-    U_t = xp.ascontiguousarray(_filter_tiles(W).swapaxes(1, 2)) if need_x else None  # (16, Cout, C)
+    U_t = _filter_tiles(W.swapaxes(0, 1)) if need_x else None  # (16, Cout, C): made in that order, no copy
 
     def block(blk):
         g = _gradient_tiles(gy[blk], th, tw)  # (16, tiles, Cout)
