@@ -11,12 +11,17 @@ fresh subprocess; after building the model the kernel's peak-RSS mark is reset (
 i.e. the extra memory training needs on top of the loaded model. For deepglass the tracemalloc peak
 (NumPy reports its buffers to tracemalloc) is printed as well.
 
+It also prints the GEMM floor: the step's eight matrix products alone, in the layouts deepglass passes
+them, timed back to back on NumPy's BLAS with its own threads. No framework built on that BLAS can take
+less time, so floor / torch is the best ratio reachable on this machine.
+
     python bench/bench_mlp.py [--threads 1] [--steps 30]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -76,6 +81,36 @@ def torch_step_fn(torch):
     return step
 
 
+def gemm_floor_fn():
+    """The step's products as plain NumPy calls: x @ W.T per layer, gy.T @ x per layer, gy @ W for layers 2-3."""
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal((b, a), dtype=np.float32) for a, b in zip(SIZES[:-1], SIZES[1:])]
+    inputs = [rng.standard_normal((BATCH, a), dtype=np.float32) for a in SIZES[:-1]]
+    grads = [rng.standard_normal((BATCH, b), dtype=np.float32) for b in SIZES[1:]]
+
+    def products():
+        for x, W in zip(inputs, weights):
+            x @ W.T
+        for i in reversed(range(len(weights))):
+            grads[i].T @ inputs[i]
+            if i > 0:
+                grads[i] @ weights[i]
+
+    return products
+
+
+@contextlib.contextmanager
+def blas_threads(threads: int):
+    """NumPy's BLAS on `threads` threads inside the block (as it was after; nothing without threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
+
+
 def _rss_kib() -> tuple[int, int]:
     """(current RSS, peak RSS since the last reset) of this process, in KiB (Linux /proc)."""
     fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
@@ -128,7 +163,7 @@ def main() -> None:
         dg_ms, torch_ms = time_ms(deepglass_step_fn(), warmup=5, repeats=9), None
     else:  # in turn, 10 steps a side per round: a drifting machine slows both sides alike
         dg_ms, torch_ms, paired = time_pair_ms(deepglass_step_fn(), torch_step_fn(torch), warmup=5, rounds=15,
-                                               number=10)
+                                               number=10, settle_s=0.02 if args.threads > 1 else 0.0)
     row("mlp step (fwd+loss+bwd+sgd)", dg_ms, torch_ms)
     print(f"deepglass {FLOPS_PER_STEP / dg_ms / 1e6:.1f} GFLOP/s", end="")
     if torch_ms is not None:
@@ -136,6 +171,11 @@ def main() -> None:
               f"(median of paired rounds; target <= 0.60: {'met' if paired <= 0.6 else 'missed'})")
     else:
         print()
+    with blas_threads(args.threads):  # deepglass's pool set BLAS to one thread; the floor gets them all back
+        floor_ms = time_ms(gemm_floor_fn(), warmup=5)
+    print(f"GEMM floor (the step's 8 products alone, NumPy's BLAS): {floor_ms:.3f} ms, "
+          f"{FLOPS_PER_STEP / floor_ms / 1e6:.1f} GFLOP/s"
+          + (f"; floor / torch = {floor_ms / torch_ms:.2f}" if torch_ms is not None else ""))
     memory = {lib: memory_in_subprocess(lib, args.threads, args.steps)
               for lib in (["deepglass", "torch"] if torch is not None else ["deepglass"])}
     for lib, m in memory.items():

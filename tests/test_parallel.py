@@ -125,6 +125,31 @@ def test_matmul_splits_rows_columns_and_stacks(threads):
         np.testing.assert_allclose(parallel.matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
 
 
+@needs_blas_switch
+@pytest.mark.parametrize("n_threads", [2, 3])
+def test_independent_products_run_one_per_thread_or_split(threads, monkeypatch, n_threads):
+    """With as many threads as products each thread computes one whole product (the bits of a single-threaded
+    a @ b); otherwise each product is split. Either way the results come back in order."""
+    rng = np.random.default_rng(4)
+    threads(n_threads)
+    pairs = [(rng.standard_normal((9, 4)), rng.standard_normal((4, 7))),
+             (rng.standard_normal((4, 9)).T, rng.standard_normal((4, 5)))]  # a transposed view, as gy.T
+    regions, run_in = [], []
+    real_parallel_for = parallel.parallel_for
+
+    def spy(n, fn, **kwargs):
+        regions.append(n)
+        return real_parallel_for(n, lambda s: (run_in.append(threading.get_ident()), fn(s))[1], **kwargs)
+    monkeypatch.setattr(parallel, "parallel_for", spy)
+    products = parallel.matmuls(*pairs)
+    for product, (a, b) in zip(products, pairs):
+        np.testing.assert_array_equal(product, a @ b)
+    if n_threads == 2:
+        assert regions == [2] and len(set(run_in)) == 2  # one region, each product on its own thread
+    else:
+        assert len(regions) == 2  # each product split by matmul
+
+
 def test_parallel_for_covers_the_range_in_order(threads):
     threads(3)
     seen = parallel.parallel_for(10, lambda s: list(range(10))[s])

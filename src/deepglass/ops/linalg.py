@@ -17,6 +17,8 @@ class MatMul(Function):
     def backward(self, gy):
         a, b = self.a, self.b
         if a.ndim == 2 and b.ndim == 2:  # the common case, without the general path's overhead
+            if all(self.needs_input_grad):
+                return tuple(parallel.matmuls((gy, b.T), (a.T, gy)))
             ga = parallel.matmul(gy, b.T) if self.needs_input_grad[0] else None
             gb = parallel.matmul(a.T, gy) if self.needs_input_grad[1] else None
             return ga, gb
