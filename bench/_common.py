@@ -55,7 +55,7 @@ def calls_per_run(fn: Callable[[], object], min_time_s: float = 0.05,
 
 
 def time_pair_ms(fn_a: Callable[[], object], fn_b: Callable[[], object], *, warmup: int = 3, rounds: int = 9,
-                 number: int = 1, settle_s: float = 0.0) -> tuple[float, float, float]:
+                 number: int = 1, settle_s: float = 0.0, prime: int = 0) -> tuple[float, float, float]:
     """(median ms of `fn_a`, median ms of `fn_b`, median of the per-round ratios a/b), the two timed in turn.
 
     Each round times `number` calls of `fn_a`, then `number` calls of `fn_b`. On a machine whose speed
@@ -63,7 +63,8 @@ def time_pair_ms(fn_a: Callable[[], object], fn_b: Callable[[], object], *, warm
     same conditions, so the paired ratio is steadier than one taken from two separate `time_ms` runs.
     With several threads per side, pass `settle_s` (a pause before each side's timing): idle OpenMP
     workers spin for a few ms after their last job and would take the other side's cores. Keep it short:
-    after a long pause (0.3 s) an idle VM's cores wake slowly, which cost deepglass's step 5-15 ms here.
+    after a long pause (0.3 s) an idle VM's cores wake slowly, which cost deepglass's step 5-15 ms here,
+    or pass `prime`: that many untimed calls of a side right before its timed run, after the pause.
     """
     for _ in range(warmup):
         fn_a()
@@ -73,6 +74,8 @@ def time_pair_ms(fn_a: Callable[[], object], fn_b: Callable[[], object], *, warm
         for fn, runs in ((fn_a, a_ms), (fn_b, b_ms)):
             if settle_s:
                 time.sleep(settle_s)
+            for _ in range(prime):
+                fn()
             runs.append(_run_ms(fn, number))
     ratio = statistics.median(a / b for a, b in zip(a_ms, b_ms))
     return statistics.median(a_ms), statistics.median(b_ms), ratio

@@ -172,10 +172,14 @@ def main() -> None:
     else:
         print()
     with blas_threads(args.threads):  # deepglass's pool set BLAS to one thread; the floor gets them all back
-        floor_ms = time_ms(gemm_floor_fn(), warmup=5)
+        if torch is None:
+            floor_ms = time_ms(gemm_floor_fn(), warmup=5)
+        else:  # paired with torch's step too; OpenBLAS's idle threads spin ~0.1 s, so each side waits that out
+            floor_ms, _, floor_ratio = time_pair_ms(gemm_floor_fn(), torch_step_fn(torch), warmup=5, rounds=9,
+                                                    number=10, settle_s=0.15 if args.threads > 1 else 0.0, prime=2)
     print(f"GEMM floor (the step's 8 products alone, NumPy's BLAS): {floor_ms:.3f} ms, "
           f"{FLOPS_PER_STEP / floor_ms / 1e6:.1f} GFLOP/s"
-          + (f"; floor / torch = {floor_ms / torch_ms:.2f}" if torch_ms is not None else ""))
+          + (f"; floor time / torch time = {floor_ratio:.2f} (paired rounds)" if torch is not None else ""))
     memory = {lib: memory_in_subprocess(lib, args.threads, args.steps)
               for lib in (["deepglass", "torch"] if torch is not None else ["deepglass"])}
     for lib, m in memory.items():
