@@ -149,3 +149,28 @@ def test_strided_views_in_give_the_contiguous_results(everywhere):
     assert not views[0].flags.c_contiguous and not views[2].flags.c_contiguous
     for a, e in zip(*results):
         np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
+def test_copies_that_dodge_cache_aliasing_change_only_the_speed(monkeypatch):
+    """32×32 float32 planes (4 KB apart) and 16×16 float64 ones (2 KB) are copied with padded planes before
+    going channels-last (`unaliased`); all three passes give exactly the results of the direct copies, and
+    smaller channel counts or unaliased sizes are passed through untouched."""
+    from deepglass.ops import im2col
+
+    rng = np.random.default_rng(7)
+    aliased = rng.standard_normal((2, 64, 32, 32)).astype(np.float32)
+    copy = im2col.unaliased(aliased)
+    assert copy is not aliased and copy.strides[1] % 1024 and np.array_equal(copy, aliased)
+    for untouched in (aliased[:, :8], rng.standard_normal((2, 64, 30, 30)), aliased[..., ::2]):
+        assert im2col.unaliased(untouched) is untouched
+
+    geom = Geometry(3, 3, 1, 1, 1, 1, 1, 1, 1, 1)
+    x, W, gy = (rng.standard_normal(s) for s in ((2, 24, 16, 16), (20, 24, 3, 3), (2, 20, 16, 16)))
+    copies, results = [], []
+    for stage in (lambda a: a, lambda a: copies.append(im2col.unaliased(a) is not a) or im2col.unaliased(a)):
+        monkeypatch.setattr(winograd, "unaliased", stage)
+        results.append([winograd.conv_forward(x, W, None, geom),
+                        *winograd.conv_backward(x, W, gy, geom, True, True, False)[:2]])
+    assert len(copies) >= 3 and all(copies)  # x in forward, gy and x in backward, per batch block
+    for direct, staged in zip(*results):
+        np.testing.assert_array_equal(staged, direct)

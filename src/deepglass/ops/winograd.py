@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import parallel
 from ..backend import get_array_module
-from .im2col import Geometry, batch_blocks
+from .im2col import Geometry, batch_blocks, unaliased
 
 # Winograd wins once the GEMMs dominate: below this many channels on either side of a layer the transforms
 # cost as much as the multiplications they save (2 threads, ms forward + backward, im2col vs Winograd:
@@ -137,6 +137,7 @@ def _input_tiles(x, pad_top: int, pad_left: int, th: int, tw: int):
     (pad_top, pad_left) in a zero image; tile rows are (tile row, tile column, sample)."""
     xp = get_array_module(x)
     b, c, h, w = x.shape
+    x = unaliased(x)
     # zero image (2·th + 2 rows, column parity, th + 1 column pairs, B, C): column 2q + p is [:, p, q], so the
     # four columns of a tile row are whole contiguous runs [:, p, q0:q0 + tw] of the buffer
     covered = pad_top == pad_left == 0 and h >= 2 * th + 2 and w >= 2 * tw + 2  # no padding, no ragged edge
@@ -209,6 +210,7 @@ def _gradient_tiles(gy, th: int, tw: int):
     xp = get_array_module(gy)
     b, c, ho, wo = gy.shape
     out = (xp.zeros if ho % 2 or wo % 2 else xp.empty)((4, 4, th, tw, b, c), dtype=gy.dtype)
+    gy = unaliased(gy)
     # A' passes its first and last entries through, so the corners of the 4×4 result are the tile itself
     for i in (0, 1):
         for j in (0, 1):
