@@ -12,8 +12,9 @@ i.e. the extra memory training needs on top of the loaded model. For deepglass t
 (NumPy reports its buffers to tracemalloc) is printed as well.
 
 It also prints the GEMM floor: the step's eight matrix products alone, in the layouts deepglass passes
-them, timed back to back on NumPy's BLAS with its own threads. No framework built on that BLAS can take
-less time, so floor / torch is the best ratio reachable on this machine.
+them, back to back on NumPy's BLAS with its own threads, paired with torch's step. A framework that runs
+these products on that BLAS spends at least this much per step, so floor / torch bounds the ratio it
+can reach on this machine.
 
     python bench/bench_mlp.py [--threads 1] [--steps 30]
 """

@@ -163,7 +163,7 @@ def matmuls(*pairs: tuple) -> list:
 
     With as many threads as products, each worth a thread, every thread computes one whole product: one
     hand-off instead of one per product, and BLAS keeps its full-size kernels (the 784-512-512-10 MLP
-    step at 2 threads: 0.95x the time of splitting each product). Otherwise each is split by `matmul`.
+    step at 2 threads: 0.94x the time of splitting each product). Otherwise each is split by `matmul`.
     """
     whole = (len(pairs) == _threads_for(np) and
              all(type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2
