@@ -148,6 +148,9 @@ def test_independent_products_run_one_per_thread_or_split(threads, monkeypatch, 
         assert regions == [2] and len(set(run_in)) == 2  # one region, each product on its own thread
     else:
         assert len(regions) == 2  # each product split by matmul
+    regions.clear()
+    none, only = parallel.matmuls(None, pairs[1])  # a gradient not needed: None, the other one still exact
+    assert none is None and np.array_equal(only, pairs[1][0] @ pairs[1][1]) and len(regions) == 1
 
 
 def test_parallel_for_covers_the_range_in_order(threads):

@@ -158,20 +158,23 @@ def matmul(a, b):
     return out
 
 
-def matmuls(*pairs: tuple) -> list:
-    """[a @ b for a, b in pairs] for independent products, e.g. a layer's input and weight gradients.
+def matmuls(*pairs: tuple | None) -> list:
+    """[a @ b for a, b in pairs] for independent products, e.g. a layer's input and weight gradients; a pair
+    given as None (a gradient not needed) gives None.
 
     With as many threads as products, each worth a thread, every thread computes one whole product: one
     hand-off instead of one per product, and BLAS keeps its full-size kernels (the 784-512-512-10 MLP
     step at 2 threads: 0.94x the time of splitting each product). Otherwise each is split by `matmul`.
     """
-    whole = (len(pairs) == _threads_for(np) and
-             all(type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2
-                 and a.shape[0] * a.shape[1] * b.shape[1] >= MIN_GEMM_FLOPS for a, b in pairs))
-    if not whole:
-        return [matmul(a, b) for a, b in pairs]
-    chunks = parallel_for(len(pairs), lambda s: [a @ b for a, b in pairs[s]])  # one pair per chunk
-    return [product for chunk in chunks for product in chunk]
+    wanted = [pair for pair in pairs if pair is not None]
+    whole = len(wanted) > 1
+    for a, b in wanted:  # a loop, not all(…): tiny layers pay this check on every backward
+        whole = whole and a.ndim == 2 and b.ndim == 2 and a.shape[0] * a.shape[1] * b.shape[1] >= MIN_GEMM_FLOPS
+    if not (whole and len(wanted) == _threads_for(np) and all(type(m) is np.ndarray for m in sum(wanted, ()))):
+        return [None if pair is None else matmul(*pair) for pair in pairs]
+    chunks = parallel_for(len(wanted), lambda s: [a @ b for a, b in wanted[s]])  # one pair per chunk
+    products = iter([product for chunk in chunks for product in chunk])
+    return [None if pair is None else next(products) for pair in pairs]
 
 
 def _stack_lower_bound(a, b) -> int:

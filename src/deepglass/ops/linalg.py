@@ -17,11 +17,8 @@ class MatMul(Function):
     def backward(self, gy):
         a, b = self.a, self.b
         if a.ndim == 2 and b.ndim == 2:  # the common case, without the general path's overhead
-            if all(self.needs_input_grad):
-                return tuple(parallel.matmuls((gy, b.T), (a.T, gy)))
-            ga = parallel.matmul(gy, b.T) if self.needs_input_grad[0] else None
-            gb = parallel.matmul(a.T, gy) if self.needs_input_grad[1] else None
-            return ga, gb
+            need_a, need_b = self.needs_input_grad
+            return tuple(parallel.matmuls((gy, b.T) if need_a else None, (a.T, gy) if need_b else None))
         xp = get_array_module(gy)
         # treat vectors as a row (a) / column (b) matrix so one formula serves every case
         a2 = a[None, :] if a.ndim == 1 else a

@@ -20,13 +20,9 @@ class Linear(Function):
         x, W = self.x, self.W
         gy2 = gy.reshape(-1, gy.shape[-1]) if gy.ndim != 2 else gy
         needs = self.needs_input_grad
-        x2 = x.reshape(-1, x.shape[-1])
-        if needs[0] and needs[1]:  # independent: side by side on the threads
-            gx, gW = parallel.matmuls((gy2, W), (gy2.T, x2))
-            gx = gx.reshape(x.shape)
-        else:
-            gx = parallel.matmul(gy2, W).reshape(x.shape) if needs[0] else None
-            gW = parallel.matmul(gy2.T, x2) if needs[1] else None
+        gx, gW = parallel.matmuls((gy2, W) if needs[0] else None,  # independent: side by side on the threads
+                                  (gy2.T, x.reshape(-1, x.shape[-1])) if needs[1] else None)
+        gx = None if gx is None else gx.reshape(x.shape)
         gb = gy2.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return gx, gW, gb
 
