@@ -73,3 +73,31 @@ def check_torch_parity(torch, layer, torch_layer, x: np.ndarray, rtol: float = 1
     for name, b in torch_layer.named_buffers():
         own = dict(layer.named_buffers())
         np.testing.assert_allclose(own[name].numpy(), b.numpy(), rtol=rtol, atol=atol, err_msg=f"buffer {name}")
+
+
+def check_device_parity(make, inputs: list, device: str, rtol: float = 1e-4, atol: float = 1e-5,
+                        train: bool = True) -> None:
+    """`make()` (a layer or a loss) on the CPU and on `device` gives the same output, input gradients, parameter
+    gradients and buffers, within `rtol` of each one's largest entry. `inputs` are arrays: float ones get
+    gradients, integer ones are indices or classes."""
+    cpu = make()
+    other = make()
+    other.load_state_dict(cpu.state_dict())
+    other.to(device)
+    results = []
+    for module, dev in ((cpu, "cpu"), (other, device)):
+        module.train(train)
+        xs = [dg.tensor(a, device=dev, requires_grad=a.dtype.kind == "f") for a in inputs]
+        y = module(*xs)
+        assert y.device == dev, f"{module}: output on {y.device}, expected {dev}"
+        g = np.random.default_rng(1).normal(size=y.shape).astype(y.dtype)
+        y.backward(dg.tensor(g, device=dev))
+        results.append({"output": y.numpy(),
+                        **{f"grad of input {i}": x.grad.numpy() for i, x in enumerate(xs) if x.grad is not None},
+                        **{f"grad of {n}": p.grad.numpy() for n, p in module.named_parameters()},
+                        **{f"buffer {n}": b.numpy() for n, b in module.named_buffers()}})
+    assert results[0].keys() == results[1].keys(), f"{cpu}: {sorted(results[0])} vs {sorted(results[1])}"
+    for key, value in results[0].items():  # relative to the largest entry: sums of many terms cancel in places
+        scale = float(np.abs(value).max()) if value.size else 0.0
+        np.testing.assert_allclose(results[1][key], value, rtol=rtol, atol=max(atol, rtol * scale),
+                                   err_msg=f"{cpu}: {key}")

@@ -8,6 +8,8 @@ import pytest
 import deepglass as dg
 from deepglass import nn
 
+from .layercheck import check_device_parity
+
 pytestmark = pytest.mark.skipif(not dg.is_available("cuda"), reason="needs CuPy and an NVIDIA GPU")
 
 
@@ -85,3 +87,129 @@ def test_cnn_layers_on_cuda_match_cpu():
     for (name, p), q in zip(cpu.named_parameters(), gpu.parameters()):
         assert q.grad.device == "cuda"
         np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def _f(*shape, low=None):
+    x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+    return x if low is None else np.abs(x) + low
+
+
+def _classes(n, c, *rest):
+    return np.random.default_rng(n + c).integers(0, c, (n, *rest))
+
+
+# every layer of nn: (factory, inputs); dropout runs in eval mode here (its masks come from each device's RNG)
+LAYERS = {
+    "linear": (lambda: nn.Linear(7, 5), [_f(4, 7)]),
+    "linear_3d_no_bias": (lambda: nn.Linear(7, 5, bias=False), [_f(2, 3, 7)]),
+    "conv1d": (lambda: nn.Conv1d(3, 4, 3, stride=2, padding=1, dilation=2), [_f(2, 3, 17)]),
+    "conv2d_same_dilated": (lambda: nn.Conv2d(3, 6, 3, padding="same", dilation=2), [_f(2, 3, 11, 9)]),
+    "conv2d_groups_stride": (lambda: nn.Conv2d(6, 6, 3, stride=2, padding=1, groups=3), [_f(2, 6, 12, 12)]),
+    "conv2d_depthwise": (lambda: nn.Conv2d(8, 8, 3, padding=1, groups=8, bias=False), [_f(2, 8, 10, 10)]),
+    "conv2d_5x5_stride3": (lambda: nn.Conv2d(4, 8, 5, stride=3, padding=2), [_f(3, 4, 20, 17)]),
+    "conv2d_3x3_wide": (lambda: nn.Conv2d(32, 32, 3, padding=1), [_f(4, 32, 16, 16)]),  # Winograd on the CPU
+    "conv2d_1x1": (lambda: nn.Conv2d(16, 8, 1), [_f(2, 16, 7, 7)]),
+    "conv_transpose2d": (lambda: nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1),
+                         [_f(2, 4, 6, 5)]),
+    "conv_transpose2d_groups": (lambda: nn.ConvTranspose2d(4, 6, 4, stride=2, groups=2, dilation=2),
+                                [_f(2, 4, 5, 5)]),
+    "maxpool2d": (lambda: nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True), [_f(2, 3, 13, 12)]),
+    "maxpool1d": (lambda: nn.MaxPool1d(3, 2, ceil_mode=True), [_f(2, 3, 14)]),
+    "avgpool2d": (lambda: nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False), [_f(2, 3, 12, 11)]),
+    "avgpool1d": (lambda: nn.AvgPool1d(2), [_f(2, 3, 9)]),
+    "adaptive_avgpool2d": (lambda: nn.AdaptiveAvgPool2d((3, 2)), [_f(2, 3, 10, 7)]),
+    "global_avgpool2d": (lambda: nn.GlobalAvgPool2d(), [_f(2, 3, 5, 6)]),
+    "upsample_nearest": (lambda: nn.Upsample(scale_factor=2), [_f(2, 3, 4, 5)]),
+    "upsample_bilinear": (lambda: nn.Upsample(size=(7, 9), mode="bilinear"), [_f(2, 3, 4, 5)]),
+    "upsample_bilinear_corners": (lambda: nn.UpsamplingBilinear2d(scale_factor=2), [_f(2, 3, 4, 5)]),
+    "flatten_unflatten": (lambda: nn.Sequential(nn.Flatten(), nn.Unflatten(1, (5, 12))), [_f(2, 3, 4, 5)]),
+    "batchnorm1d": (lambda: nn.BatchNorm1d(5), [_f(8, 5)]),
+    "batchnorm1d_3d": (lambda: nn.BatchNorm1d(5, momentum=0.3), [_f(4, 5, 6)]),
+    "batchnorm2d": (lambda: nn.BatchNorm2d(4), [_f(3, 4, 5, 6)]),
+    "batchnorm2d_no_affine": (lambda: nn.BatchNorm2d(4, affine=False, eps=1e-3), [_f(3, 4, 5, 6)]),
+    "layernorm": (lambda: nn.LayerNorm([4, 5]), [_f(3, 4, 5)]),
+    "groupnorm": (lambda: nn.GroupNorm(2, 6), [_f(3, 6, 4, 4)]),
+    "embedding": (lambda: nn.Embedding(10, 4, padding_idx=0), [_classes(3, 10, 5)]),
+    "relu": (lambda: nn.ReLU(), [_f(4, 9)]),
+    "relu6": (lambda: nn.ReLU6(), [_f(4, 9) * 4]),
+    "leaky_relu": (lambda: nn.LeakyReLU(0.2), [_f(4, 9)]),
+    "prelu": (lambda: nn.PReLU(3), [_f(2, 3, 4, 4)]),
+    "elu": (lambda: nn.ELU(0.5), [_f(4, 9)]),
+    "gelu": (lambda: nn.GELU(), [_f(4, 9)]),
+    "gelu_tanh": (lambda: nn.GELU(approximate="tanh"), [_f(4, 9)]),
+    "silu": (lambda: nn.SiLU(), [_f(4, 9)]),
+    "sigmoid": (lambda: nn.Sigmoid(), [_f(4, 9)]),
+    "tanh": (lambda: nn.Tanh(), [_f(4, 9)]),
+    "softmax": (lambda: nn.Softmax(dim=1), [_f(4, 9)]),
+    "log_softmax": (lambda: nn.LogSoftmax(dim=-1), [_f(4, 9)]),
+    "softplus": (lambda: nn.Softplus(beta=2, threshold=3), [_f(4, 9) * 3]),
+    "hardtanh": (lambda: nn.Hardtanh(-0.5, 0.5), [_f(4, 9)]),
+    "dropouts_eval": (lambda: nn.Sequential(nn.Dropout(0.5), nn.Dropout2d(0.5), nn.AlphaDropout(0.5)),
+                      [_f(2, 3, 4, 5)]),
+    "dropout1d_eval": (lambda: nn.Dropout1d(0.5), [_f(2, 3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_every_layer_on_cuda_matches_cpu(name):
+    make, inputs = LAYERS[name]
+    check_device_parity(make, inputs, "cuda", train="eval" not in name)
+
+
+# every loss, with its options; (factory taking the device, inputs: input first, target second)
+LOSSES = {
+    "mse": (lambda d: nn.MSELoss(), [_f(4, 3), _f(4, 3)]),
+    "mse_half_sum": (lambda d: nn.MSELoss(reduction="sum", factor=0.5), [_f(4, 3), _f(4, 3)]),
+    "l1": (lambda d: nn.L1Loss(reduction="none"), [_f(4, 3), _f(4, 3)]),
+    "smooth_l1": (lambda d: nn.SmoothL1Loss(beta=0.5), [_f(4, 3), _f(4, 3)]),
+    "huber": (lambda d: nn.HuberLoss(delta=0.7, reduction="sum"), [_f(4, 3), _f(4, 3)]),
+    "bce": (lambda d: nn.BCELoss(weight=dg.rand(3)), [1 / (1 + np.exp(_f(4, 3))), np.round(_f(4, 3, low=0) % 1)]),
+    "bce_logits": (lambda d: nn.BCEWithLogitsLoss(weight=dg.rand(3), pos_weight=dg.tensor([1.0, 2.0, 3.0])),
+                   [_f(4, 3) * 5, np.round(_f(4, 3, low=0) % 1)]),
+    "cross_entropy": (lambda d: nn.CrossEntropyLoss(weight=dg.tensor([1.0, 2.0, 0.5, 1.0]), ignore_index=1,
+                                                    label_smoothing=0.1), [_f(6, 4), _classes(6, 4)]),
+    "cross_entropy_2d": (lambda d: nn.CrossEntropyLoss(reduction="none"), [_f(2, 4, 3, 5), _classes(2, 4, 3, 5)]),
+    "cross_entropy_probabilities": (lambda d: nn.CrossEntropyLoss(label_smoothing=0.2),
+                                    [_f(5, 4), np.full((5, 4), 0.25, dtype=np.float32)]),
+    "nll": (lambda d: nn.NLLLoss(weight=dg.tensor([0.5, 1.0, 2.0, 1.0]), reduction="sum"),
+            [_f(6, 4), _classes(6, 4)]),
+    "kl_div": (lambda d: nn.KLDivLoss(reduction="batchmean"), [_f(4, 5), np.full((4, 5), 0.2, dtype=np.float32)]),
+    "kl_div_log_target": (lambda d: nn.KLDivLoss(reduction="sum", log_target=True), [_f(4, 5), _f(4, 5) - 2]),
+    "hinge_embedding": (lambda d: nn.HingeEmbeddingLoss(margin=0.5),
+                        [_f(4, 5), np.sign(_f(5, 4)).reshape(4, 5).astype(np.float32)]),
+    "multi_margin": (lambda d: nn.MultiMarginLoss(p=2, margin=0.8, weight=dg.tensor([1.0, 2.0, 1.0, 0.5])),
+                     [_f(6, 4), _classes(6, 4)]),
+    "dice": (lambda d: nn.DiceLoss(), [1 / (1 + np.exp(_f(2, 1, 6, 6))), np.round(_f(2, 1, 6, 6, low=0) % 1)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_every_loss_on_cuda_matches_cpu(name):
+    """The class weights are built on the CPU: `to('cuda')` on the loss moves them, as in PyTorch."""
+    dg.manual_seed(0)
+    make, inputs = LOSSES[name]
+    check_device_parity(lambda: make("cuda"), inputs, "cuda")
+
+
+def test_loss_weight_on_another_device_is_a_clear_error():
+    loss = nn.CrossEntropyLoss(weight=dg.ones(3))
+    with pytest.raises(RuntimeError, match=r"cross_entropy: weight is on cpu but the input is on cuda.*\.to\('cuda'\)"):
+        loss(dg.randn(2, 3, device="cuda"), dg.tensor([0, 2], device="cuda"))
+    loss.to("cuda")
+    assert loss.weight.device == "cuda"
+    assert loss(dg.randn(2, 3, device="cuda"), dg.tensor([0, 2], device="cuda")).device == "cuda"
+
+
+def test_dropout_and_lazy_layers_train_on_cuda():
+    x = dg.ones(64, 8, 6, 6, device="cuda", requires_grad=True)
+    for layer in (nn.Dropout(0.5), nn.Dropout1d(0.5), nn.Dropout2d(0.5), nn.AlphaDropout(0.5)):
+        y = layer(x.reshape(64, 8, 36) if isinstance(layer, nn.Dropout1d) else x)
+        y.sum().backward()
+        assert y.device == "cuda" and x.grad.device == "cuda"
+        kept = y.numpy() == y.numpy().max()  # the kept entries are all scaled alike
+        assert 0.3 < float(kept.mean()) < 0.7, layer
+        x.grad = None
+    lazy = nn.Sequential(nn.LazyConv2d(4, 3), nn.Flatten(), nn.LazyLinear(3)).to("cuda")
+    out = lazy(dg.randn(2, 5, 7, 7, device="cuda"))
+    assert out.shape == (2, 3) and all(p.device == "cuda" for p in lazy.parameters())
+    assert lazy[0].weight.shape == (4, 5, 3, 3) and lazy[2].weight.shape == (3, 100)

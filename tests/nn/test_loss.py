@@ -229,3 +229,32 @@ def test_bad_reduction_is_rejected():
         nn.MSELoss(reduction="avg")
     with pytest.raises(ValueError, match=r"mse_loss: input of shape \(2,\) and target of shape \(3,\)"):
         F.mse_loss(dg.zeros(2), dg.zeros(3))
+
+
+@pytest.mark.parametrize("make, names", [
+    (lambda w: nn.CrossEntropyLoss(weight=w), ["weight"]),
+    (lambda w: nn.NLLLoss(weight=w), ["weight"]),
+    (lambda w: nn.BCELoss(weight=w), ["weight"]),
+    (lambda w: nn.BCEWithLogitsLoss(weight=w, pos_weight=w), ["weight", "pos_weight"]),
+    (lambda w: nn.MultiMarginLoss(weight=w), ["weight"]),
+])
+def test_class_weights_are_buffers_like_pytorch(make, names):
+    """`to()` moves and casts them and `state_dict()` saves them, as in PyTorch; lists become float Tensors."""
+    loss = make([1, 2, 3])
+    assert list(loss.state_dict()) == names and [n for n, _ in loss.named_buffers()] == names
+    assert all(loss.state_dict()[n].dtype == np.float32 and loss.state_dict()[n].tolist() == [1, 2, 3]
+               for n in names)
+    loss.double()
+    assert all(getattr(loss, n).dtype == np.float64 for n in names)
+    assert make(None).state_dict() == {}
+
+
+def test_weight_given_as_a_list_or_array_to_the_functions():
+    x, y = dg.randn(4, 3, requires_grad=True), dg.tensor([0, 1, 2, 1])
+    expected = F.cross_entropy(x, y, dg.tensor([1.0, 2.0, 3.0])).item()
+    assert F.cross_entropy(x, y, [1.0, 2.0, 3.0]).item() == pytest.approx(expected, rel=1e-6)
+    assert F.cross_entropy(x, y, np.array([1, 2, 3])).item() == pytest.approx(expected, rel=1e-6)
+    t = dg.rand(4, 3)
+    expected = F.binary_cross_entropy_with_logits(x, t, dg.tensor([1.0, 0.5, 2.0]), pos_weight=dg.ones(3) * 2).item()
+    got = F.binary_cross_entropy_with_logits(x, t, [1.0, 0.5, 2.0], pos_weight=[2.0, 2.0, 2.0]).item()
+    assert got == pytest.approx(expected, rel=1e-6)

@@ -158,3 +158,13 @@ def test_fit_function_trains_any_module(blobs):
     history = dg.training.fit(module, x, y, optimizer=dg.keras.optimizers.Adam(0.02), loss=nn.CrossEntropyLoss(),
                               metrics=["accuracy"], epochs=5, verbose=0)
     assert history.history["accuracy"][-1] > 0.9
+
+
+def test_model_to_moves_the_wrapped_module_and_keeps_the_optimizer(blobs, mlp):
+    x, y = blobs
+    params = list(mlp.parameters())
+    assert mlp.to(dtype=np.float64) is mlp and mlp.cpu() is mlp
+    assert list(mlp.parameters()) == params and all(p.dtype == np.float64 for p in params)
+    history = mlp.fit(x.astype(np.float64), y, epochs=3, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert all(p.dtype == np.float64 for p in mlp.parameters())

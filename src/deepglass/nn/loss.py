@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..tensor import Tensor
+from ..tensor import Tensor, get_default_dtype
 from . import functional as F
 from .module import Module
 
@@ -16,6 +16,13 @@ class _Loss(Module):
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
+
+    def _register_weight(self, name: str, weight) -> None:
+        """Keep a `weight`/`pos_weight` argument as a buffer, as PyTorch does: `to(device)` moves it and
+        `state_dict()` saves it. Arrays and lists become float Tensors."""
+        if weight is not None and not isinstance(weight, Tensor):
+            weight = Tensor(weight, dtype=get_default_dtype())
+        self.register_buffer(name, weight)
 
 
 class MSELoss(_Loss):
@@ -60,7 +67,7 @@ class BCELoss(_Loss):
 
     def __init__(self, weight: Tensor | None = None, reduction: str = "mean"):
         super().__init__(reduction)
-        self.weight = weight
+        self._register_weight("weight", weight)
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.binary_cross_entropy(input, target, self.weight, self.reduction)
@@ -71,7 +78,8 @@ class BCEWithLogitsLoss(_Loss):
 
     def __init__(self, weight: Tensor | None = None, reduction: str = "mean", pos_weight: Tensor | None = None):
         super().__init__(reduction)
-        self.weight, self.pos_weight = weight, pos_weight
+        self._register_weight("weight", weight)
+        self._register_weight("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)
@@ -86,7 +94,8 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0):
         super().__init__(reduction)
-        self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
+        self._register_weight("weight", weight)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
@@ -97,7 +106,8 @@ class NLLLoss(_Loss):
 
     def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
-        self.weight, self.ignore_index = weight, ignore_index
+        self._register_weight("weight", weight)
+        self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
@@ -129,7 +139,8 @@ class MultiMarginLoss(_Loss):
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None, reduction: str = "mean"):
         super().__init__(reduction)
-        self.p, self.margin, self.weight = p, margin, weight
+        self._register_weight("weight", weight)
+        self.p, self.margin = p, margin
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.multi_margin_loss(input, target, self.p, self.margin, self.weight, self.reduction)

@@ -204,6 +204,7 @@ class CompiledLoss:
 
         self.loss = loss
         self.torch_style = isinstance(loss, Module)
+        self.device = "cpu"  # where a dg.nn loss module's buffers (class weights) are
         if isinstance(loss, (str, Loss)):
             self.fn = get(loss)
             self.kind, self.name = self.fn.kind, self.fn.name
@@ -220,6 +221,9 @@ class CompiledLoss:
 
     def __call__(self, y_pred: Tensor, y_true, sample_weight=None) -> Tensor:
         if self.torch_style:
+            if y_pred.device != self.device:  # the module's class weights follow the model, as in Keras
+                self.fn.to(y_pred.device)
+                self.device = y_pred.device
             if sample_weight is None:
                 return self.fn(y_pred, y_true)
             reduction = getattr(self.fn, "reduction", None)

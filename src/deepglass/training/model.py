@@ -76,6 +76,17 @@ class Model(Trainer, ModelIO):
     def eval(self):
         return self.train(False)
 
+    def to(self, device=None, dtype=None) -> Model:
+        """Move (or cast) the wrapped module, as `Module.to`; the optimizer keeps its parameters."""
+        self.module.to(device, dtype)
+        return self
+
+    def cpu(self) -> Model:
+        return self.to("cpu")
+
+    def cuda(self) -> Model:
+        return self.to("cuda")
+
     def __repr__(self) -> str:
         return f"Model({self.module!r})"
 

@@ -33,6 +33,16 @@ def _as_target(target, like: Tensor) -> Tensor:
     return target if isinstance(target, Tensor) else Tensor(target, device=like.device)
 
 
+def _weight_on_device(weight, like: Tensor, op: str, name: str = "weight") -> Tensor:
+    """A `weight`/`pos_weight` argument (Tensor, array or list) as a Tensor on `like`'s device, or a clear error."""
+    if not isinstance(weight, Tensor):
+        return Tensor(weight, device=like.device)
+    if weight.device != like.device:
+        raise RuntimeError(f"{op}: {name} is on {weight.device} but the input is on {like.device}; move it with "
+                           f"{name}.to({like.device!r}), or call .to({like.device!r}) on the loss module")
+    return weight
+
+
 def _same_shape(name: str, input: Tensor, target: Tensor) -> None:
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"{name}: input of shape {tuple(input.shape)} and target of shape {tuple(target.shape)} "
@@ -78,7 +88,9 @@ def binary_cross_entropy(input: Tensor, target, weight: Tensor | None = None, re
     target = _as_target(target, input)
     _same_shape("binary_cross_entropy", input, target)
     loss = _bce(input, target)
-    return _reduce(loss if weight is None else loss * weight, reduction, "binary_cross_entropy")
+    if weight is not None:
+        loss = loss * _weight_on_device(weight, input, "binary_cross_entropy")
+    return _reduce(loss, reduction, "binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target, weight: Tensor | None = None, reduction: str = "mean",
@@ -86,17 +98,20 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight: Tensor | Non
     """Sigmoid + binary cross-entropy in one stable op; `pos_weight` (per class, last axis) weights positives."""
     target = _as_target(target, input)
     _same_shape("binary_cross_entropy_with_logits", input, target)
+    name = "binary_cross_entropy_with_logits"
     if pos_weight is not None:
-        pos_weight = _as_target(pos_weight, input)
+        pos_weight = _weight_on_device(pos_weight, input, name, "pos_weight")
     loss = _bce_logits(input, target, pos_weight)
-    return _reduce(loss if weight is None else loss * weight, reduction, "binary_cross_entropy_with_logits")
+    if weight is not None:
+        loss = loss * _weight_on_device(weight, input, name)
+    return _reduce(loss, reduction, name)
 
 
-def _class_weight_row(weight, like: Tensor, ndim: int):
+def _class_weight_row(weight, like: Tensor, ndim: int, op: str):
     """Class weights as an array broadcasting along axis 1 of an `ndim`-D input (or None)."""
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, Tensor) else like.xp.asarray(weight)
+    w = _weight_on_device(weight, like, op).data
     return w.astype(like.dtype, copy=False).reshape((1, -1) + (1,) * (ndim - 2))
 
 
@@ -117,7 +132,7 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
     xp, n_classes, eps = input.xp, input.shape[1], float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    w = _class_weight_row(weight, input, input.ndim)
+    w = _class_weight_row(weight, input, input.ndim, "cross_entropy")
     dtype = input.dtype
     if target.dtype.kind == "f":  # class probabilities
         _same_shape("cross_entropy (probability targets)", input, target)
@@ -183,7 +198,7 @@ def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: 
     xp, dtype = input.xp, input.dtype
     y = target.data
     keep, safe_y, _ = _class_indices("nll_loss", y, input.shape[1], ignore_index)
-    w = _class_weight_row(weight, input, input.ndim)
+    w = _class_weight_row(weight, input, input.ndim, "nll_loss")
     w_y = keep.astype(dtype) if w is None else xp.where(keep, w.reshape(-1)[safe_y], 0).astype(dtype)
     loss = -(input * Tensor._wrap(_scatter_rows(safe_y, w_y, input.shape, xp))).sum(axis=1)
     if reduction == "mean":
@@ -232,7 +247,7 @@ def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, we
     if p == 2:
         margins = margins * margins
     if weight is not None:
-        w = weight.data if isinstance(weight, Tensor) else xp.asarray(weight)
+        w = _weight_on_device(weight, input, "multi_margin_loss").data
         margins = margins * Tensor._wrap(w[target.data].reshape(n, 1).astype(input.dtype))
     loss = ops.where(Tensor._wrap(onehot), 0.0, margins).sum(axis=1) / float(c)
     return _reduce(loss, reduction, "multi_margin_loss")

@@ -1,0 +1,85 @@
+"""Training on the GPU (CuPy): Keras-style fit/evaluate/predict, the model zoo and the diagnostics give the CPU's
+results; skipped where no GPU is available."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import deepglass as dg
+from deepglass import keras, nn
+from deepglass.diagnostics import LayerMonitor, grad_cam
+
+pytestmark = pytest.mark.skipif(not dg.is_available("cuda"), reason="needs CuPy and an NVIDIA GPU")
+
+
+def _keras_cnn():
+    return keras.Sequential([keras.layers.Input((12, 12, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
+                             keras.layers.BatchNormalization(), keras.layers.MaxPooling2D(), keras.layers.Flatten(),
+                             keras.layers.Dense(3)])
+
+
+def test_keras_fit_evaluate_predict_on_cuda_match_cpu():
+    """A dg.nn loss with class weights, compiled on the CPU, follows the model to the GPU."""
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((48, 12, 12, 1)).astype(np.float32), rng.integers(0, 3, 48)
+    results = {}
+    for device in ("cpu", "cuda"):
+        dg.manual_seed(0)
+        model = _keras_cnn()
+        model.compile(optimizer="adam", loss=nn.CrossEntropyLoss(weight=[1.0, 2.0, 0.5]), metrics=["accuracy"])
+        model.to(device)
+        monitor = LayerMonitor(every=1)
+        history = model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0, callbacks=[monitor])
+        assert monitor.nonfinite is None and len(monitor.steps) == 6
+        predictions = model.predict(x, verbose=0)
+        assert type(predictions) is np.ndarray
+        results[device] = history.history["loss"], model.evaluate(x, y, verbose=0), predictions
+    np.testing.assert_allclose(results["cuda"][0], results["cpu"][0], rtol=1e-4)
+    np.testing.assert_allclose(results["cuda"][1], results["cpu"][1], rtol=1e-4)
+    np.testing.assert_allclose(results["cuda"][2], results["cpu"][2], rtol=1e-3, atol=1e-4)
+
+
+def test_layer_monitor_names_the_nonfinite_layer_on_cuda():
+    model = dg.Model(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))).to("cuda")
+    model.compile(optimizer=dg.optim.SGD(model.parameters(), lr=1e30), loss=nn.CrossEntropyLoss())
+    monitor = LayerMonitor(every=1)
+    x = np.random.default_rng(0).standard_normal((32, 4)).astype(np.float32) * 1e3
+    model.fit(x, np.zeros(32, dtype=np.int64), epochs=3, batch_size=8, verbose=0, callbacks=[monitor])
+    assert monitor.nonfinite is not None and monitor.nonfinite.step < 12
+
+
+@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2", "unet"])
+def test_model_zoo_on_cuda_matches_cpu(name):
+    """Forward and backward through every block, in eval mode: BatchNorm's batch statistics over a few values
+    (1×1 maps at MobileNet's end) make training-mode gradients ill-conditioned even between float32 and float64
+    on one CPU, while the layer tests above check BatchNorm in training mode."""
+    make = {"resnet18": lambda: dg.models.resnet18(num_classes=3, in_channels=1, small_input=True),
+            "mobilenet_v2": lambda: dg.models.mobilenet_v2(num_classes=3, in_channels=1, width_mult=0.5),
+            "unet": lambda: dg.models.unet(in_channels=1, num_classes=2, depth=2, base_channels=8)}[name]
+    x = np.random.default_rng(0).standard_normal((2, 1, 32, 32)).astype(np.float32)
+    cpu, gpu = make().eval(), make().eval()
+    gpu.load_state_dict(cpu.state_dict())
+    gpu.to("cuda")
+    outputs, grads = [], []
+    for model, device in ((cpu, "cpu"), (gpu, "cuda")):
+        out = model(dg.tensor(x, device=device))
+        (out * out).mean().backward()
+        outputs.append(out.numpy())
+        grads.append({n: p.grad.numpy() for n, p in model.named_parameters()})
+    np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-4, atol=1e-5 * np.abs(outputs[0]).max())
+    for key, value in grads[0].items():
+        np.testing.assert_allclose(grads[1][key], value, rtol=1e-4, atol=1e-4 * np.abs(value).max(),
+                                   err_msg=f"{name}: {key}")
+
+
+def test_grad_cam_on_cuda_matches_cpu():
+    make = lambda: nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1),  # noqa: E731
+                                 nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+    cpu, gpu = make(), make()
+    gpu.load_state_dict(cpu.state_dict())
+    gpu.to("cuda")
+    x = np.random.default_rng(0).standard_normal((3, 1, 10, 10)).astype(np.float32)
+    maps = [grad_cam(model, x, class_idx=1) for model in (cpu, gpu)]
+    assert type(maps[1]) is np.ndarray and maps[1].shape == (3, 10, 10)
+    np.testing.assert_allclose(maps[1], maps[0], rtol=1e-3, atol=1e-4)
