@@ -83,3 +83,22 @@ def test_grad_cam_on_cuda_matches_cpu():
     maps = [grad_cam(model, x, class_idx=1) for model in (cpu, gpu)]
     assert type(maps[1]) is np.ndarray and maps[1].shape == (3, 10, 10)
     np.testing.assert_allclose(maps[1], maps[0], rtol=1e-3, atol=1e-4)
+
+
+def test_unbuilt_keras_model_builds_on_the_device_of_its_input():
+    model = keras.Sequential([keras.layers.Conv2D(4, 3), keras.layers.Flatten(), keras.layers.Dense(2)])
+    out = model(dg.randn(2, 8, 8, 1, device="cuda"))
+    assert out.device == "cuda" and model.built
+    assert {p.device for p in model.parameters()} == {"cuda"} and len(list(model.parameters())) == 4
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.Linear(3, 4, device="cuda"), lambda: nn.Conv2d(2, 4, 3, device="cuda"),
+    lambda: nn.ConvTranspose2d(2, 4, 3, device="cuda"), lambda: nn.BatchNorm2d(2, device="cuda"),
+    lambda: nn.LayerNorm(2, device="cuda"), lambda: nn.GroupNorm(1, 2, device="cuda"),
+    lambda: nn.PReLU(2, device="cuda"), lambda: nn.Embedding(5, 2, device="cuda"),
+], ids=["linear", "conv2d", "conv_transpose2d", "batchnorm2d", "layernorm", "groupnorm", "prelu", "embedding"])
+def test_layers_made_with_device_cuda(make):
+    layer = make()
+    assert {t.device for t in [*layer.parameters(), *layer.buffers()]} == {"cuda"}
+    assert float(abs(layer.weight.numpy()).sum()) > 0  # initialized on the GPU

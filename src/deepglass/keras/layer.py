@@ -163,11 +163,14 @@ class Layer(Module):
     def build(self, input_shape) -> None:
         """Create weights for inputs of `input_shape` (no batch axis). Layers without weights skip it."""
 
-    def _maybe_build(self, input_shape) -> None:
+    def _maybe_build(self, input_shape, device: str = "cpu") -> None:
+        """Build once, for inputs of `input_shape`; the weights go to `device`, that of the first input."""
         if not self.built:
             self.input_shape = input_shape
             self.build(input_shape)
             self.built = True
+            if device != "cpu":
+                self.to(device)
             self.train(self.training)  # layers made by build() follow this layer's train/eval mode
             if not self._trainable:
                 for p in self.parameters():
@@ -188,9 +191,9 @@ class Layer(Module):
         if rest:
             x = [x, *rest]
         if isinstance(x, (list, tuple)):
-            self._maybe_build([tuple(t.shape[1:]) for t in x])
+            self._maybe_build([tuple(t.shape[1:]) for t in x], getattr(x[0], "device", "cpu"))
         else:
-            self._maybe_build(tuple(x.shape[1:]))
+            self._maybe_build(tuple(x.shape[1:]), getattr(x, "device", "cpu"))
         return self.call(x)
 
     def __call__(self, *args, **kwargs):

@@ -118,7 +118,8 @@ class Sequential(_KerasModel):
         if not self.built:
             self._build_with_zeros(input_shape)
 
-    def _maybe_build(self, input_shape) -> None:
+    def _maybe_build(self, input_shape, device: str = "cpu") -> None:
+        """Only record the input shape: each layer builds itself, on its input's device, as data flows."""
         if self.input_shape is None:
             self.input_shape = input_shape
 
