@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 
@@ -45,6 +47,22 @@ def test_missing_cupy_names_the_extra(monkeypatch):
     assert not backend.is_available("cuda")
 
 
+def test_cupy_installed_without_a_gpu_leaves_the_cpu_working(monkeypatch):
+    """CuPy imports on a machine without a GPU driver, but every device call fails: seeding still works."""
+    import deepglass as dg
+
+    def no_driver(*args):
+        raise RuntimeError("cudaErrorInsufficientDriver: CUDA driver version is insufficient")
+
+    no_gpu = types.SimpleNamespace(random=types.SimpleNamespace(seed=no_driver),
+                                   cuda=types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=no_driver)))
+    monkeypatch.setattr(backend, "_cupy", no_gpu)
+    assert not backend.is_available("cuda")
+    first = dg.manual_seed(5).random(3)
+    assert np.array_equal(dg.manual_seed(5).random(3), first)
+    assert backend.get_array_module(np.zeros(2)) is np
+
+
 # ---- on a machine with a GPU and CuPy: the same ops on 'cuda' give the CPU's values and gradients ----
 def _cuda_or_skip():
     import deepglass as dg
@@ -68,6 +86,8 @@ GPU_CASES = {
     "shape_index": lambda dg, a, b: (dg.cat([a, b]).reshape(2, -1).permute(1, 0)[[0, 0, 3]].sum()
                                      + dg.stack([a, b])[:, 1:, None].expand(2, 2, 4, 5).sum()
                                      + a.pad(((1, 0), (0, 2))).sum() + a[a > 0].sum()),
+    "gather_scatter": lambda dg, a, b: (dg.gather(a, 1, dg.tensor([[0, 0], [4, 1], [2, 2]], device=a.device)).sum()
+                                        + a[:, [1, 1, 3]].sum() + a[[2, 0, 2]].sum()),
     "where_clip": lambda dg, a, b: (dg.where(a > b, a, b) + dg.maximum(a, b) + a.clip(-0.5, 0.5)).sum(),
 }
 

@@ -18,7 +18,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     global _generator, _seed
     _seed = int(seed)
     _generator = np.random.default_rng(_seed)
-    if backend._cupy is not None:  # pragma: no cover - GPU only
+    if backend._cupy is not None and backend.is_available("cuda"):  # CuPy may be loaded on a machine with no GPU
         backend._cupy.random.seed(_seed)
     return _generator
 

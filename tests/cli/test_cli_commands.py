@@ -262,3 +262,21 @@ def test_no_command_prints_help(tmp_path):
     assert result.returncode == 2
     for command in ("train", "evaluate", "predict", "summary", "report", "datasets", "demo"):
         assert command in result.stdout
+
+
+def test_train_on_cuda_matches_the_cpu_run(tmp_path):
+    """`--device cuda` trains the same model as `--device cpu` (the same seed), and the run evaluates on either."""
+    import deepglass as dg
+
+    if not dg.is_available("cuda"):
+        pytest.skip("needs CuPy and an NVIDIA GPU")
+    histories = {}
+    for device in ("cpu", "cuda"):
+        result = deepglass("train", "--dataset", "iris", "--epochs", "10", "--device", device, "--verbose", "0",
+                           "--out", device, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        run = only_run_dir(tmp_path / device)
+        histories[device] = json.loads((run / "history.json").read_text())["loss"]
+    np.testing.assert_allclose(histories["cuda"], histories["cpu"], rtol=1e-4)
+    evaluated = deepglass("evaluate", str(only_run_dir(tmp_path / "cuda")), cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr

@@ -90,6 +90,13 @@ def test_unbuilt_keras_model_builds_on_the_device_of_its_input():
     out = model(dg.randn(2, 8, 8, 1, device="cuda"))
     assert out.device == "cuda" and model.built
     assert {p.device for p in model.parameters()} == {"cuda"} and len(list(model.parameters())) == 4
+    # moved before it has weights: fit builds it, and trains it, on the GPU
+    model = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)]).to("cuda")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    history = model.fit(rng.standard_normal((32, 5)).astype(np.float32), rng.integers(0, 2, 32), epochs=2,
+                        verbose=0)
+    assert {p.device for p in model.parameters()} == {"cuda"} and len(history.history["loss"]) == 2
 
 
 @pytest.mark.parametrize("make", [
@@ -102,3 +109,29 @@ def test_layers_made_with_device_cuda(make):
     layer = make()
     assert {t.device for t in [*layer.parameters(), *layer.buffers()]} == {"cuda"}
     assert float(abs(layer.weight.numpy()).sum()) > 0  # initialized on the GPU
+
+
+def test_diagnostics_on_a_cuda_model_match_cpu():
+    from deepglass.diagnostics import (
+        effective_receptive_field,
+        feature_maps,
+        first_layer_filters,
+        layer_features,
+        lr_find,
+    )
+
+    make = lambda: nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1),  # noqa: E731
+                                 nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+    cpu, gpu = make(), make()
+    gpu.load_state_dict(cpu.state_dict())
+    gpu.to("cuda")
+    x = np.random.default_rng(0).standard_normal((8, 1, 10, 10)).astype(np.float32)
+    for fn in (lambda m: feature_maps(m, x, m[2]), lambda m: layer_features(m, x, m[5]),
+               lambda m: first_layer_filters(m),
+               lambda m: effective_receptive_field(m[:4], (1, 10, 10), inputs=x[:2]).map):
+        expected, got = fn(cpu), fn(gpu)
+        assert type(got) is np.ndarray
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5 * np.abs(expected).max())
+    result = lr_find(gpu, x, np.arange(8) % 2, loss_fn=nn.CrossEntropyLoss(), optimizer=dg.optim.SGD(gpu.parameters()),
+                     num_steps=10, batch_size=4)
+    assert len(result.lrs) == len(result.losses) > 0 and all(p.device == "cuda" for p in gpu.parameters())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..backend import normalize_device
 from ..io import lookup, register
 from ..nn.module import Module
 from ..tensor import Tensor
@@ -47,10 +48,19 @@ class _KerasModel(Layer, Trainer, ModelIO):
     def input_shape_for_summary(self):
         return self.input_shape
 
+    _device = "cpu"  # where `to(device)` put the model: an unbuilt one builds there, and `fit` feeds it there
+
+    def to(self, device=None, dtype=None):
+        """Move (or cast) the weights, as `Module.to`; an unbuilt model remembers the device for its build."""
+        super().to(device, dtype)
+        if isinstance(device, str):
+            self._device = normalize_device(device)
+        return self
+
     def _build_with_zeros(self, input_shape) -> None:
         """Create every weight by one forward pass on zeros (eval mode, no graph)."""
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
-        device = next((p.device for p in self.parameters()), "cpu")
+        device = next((p.device for p in self.parameters()), self._device)
         zeros = [Tensor(np.zeros((1, *[d or 1 for d in s]), dtype=np.float32), device=device) for s in shapes]
         was_training = self.training
         self.eval()

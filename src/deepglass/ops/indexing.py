@@ -52,7 +52,8 @@ class Gather(Function):
     def backward(self, gy):
         xp = get_array_module(gy)
         gx = xp.zeros(self.in_shape, dtype=gy.dtype)
-        grid = list(xp.indices(self.index.shape, sparse=True))
+        nd = self.index.ndim  # an open grid of every axis (xp.indices(sparse=True) is NumPy-only)
+        grid = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1)) for i, n in enumerate(self.index.shape)]
         grid[self.axis] = self.index
         xp.add.at(gx, tuple(grid), gy)
         return gx

@@ -23,9 +23,10 @@ from .progress import ProgbarLogger
 
 
 def _device_of(module) -> str:
+    """Where the model's weights are (or, for an unbuilt Keras model, where `to()` asked them to be)."""
     for p in module.parameters():
         return p.device
-    return "cpu"
+    return getattr(module, "_device", "cpu")
 
 
 def _host(value):
