@@ -58,7 +58,8 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = g.copy()
             else:
                 buf *= momentum
-                buf += xp.multiply(g, 1 - group["dampening"], out=tmp)
+                dampening = group["dampening"]
+                buf += xp.multiply(g, 1 - dampening, out=tmp) if dampening else g  # g·1 is g: one pass fewer
             if group["nesterov"]:
                 g = xp.add(g, xp.multiply(buf, momentum, out=tmp), out=tmp)
             else:
