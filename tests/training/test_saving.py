@@ -148,3 +148,21 @@ def test_registry_accepts_only_deepglass_classes():
 
     with pytest.raises(ValueError, match="only deepglass classes"):
         io.register(Evil)
+
+
+@pytest.mark.parametrize("loss", [
+    nn.CrossEntropyLoss(weight=[1.0, 2.0, 0.5], ignore_index=1, label_smoothing=0.1, reduction="sum"),
+    nn.MultiMarginLoss(p=2, margin=0.5, weight=dg.tensor([1.0, 3.0, 1.0])),
+    nn.NLLLoss(),
+])
+def test_a_dg_nn_loss_keeps_its_options_through_save_and_load(tmp_path, loss):
+    x, y = _data()
+    model = _cnn()
+    model.compile(optimizer="adam", loss=loss)
+    model.save(tmp_path / "model.safetensors")
+    rebuilt = load_model(tmp_path / "model.safetensors").loss_fn.fn
+    assert type(rebuilt) is type(loss) and rebuilt is not loss
+    assert json.dumps(rebuilt.get_config()) == json.dumps(loss.get_config())
+    logits = dg.randn(6, 3)
+    target = dg.tensor(y[:6])
+    assert rebuilt(logits, target).item() == pytest.approx(loss(logits, target).item(), rel=1e-6)

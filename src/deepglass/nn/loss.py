@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from ..tensor import Tensor, get_default_dtype
 from . import functional as F
 from .module import Module
@@ -16,6 +18,13 @@ class _Loss(Module):
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
+
+    def get_config(self) -> dict:
+        """The constructor's arguments, JSON-ready (class weights as lists): `type(self)(**config)` rebuilds
+        the loss, which is how a saved model keeps its loss options."""
+        names = [n for n in inspect.signature(type(self).__init__).parameters if n != "self"]
+        return {n: getattr(self, n).tolist() if isinstance(getattr(self, n), Tensor) else getattr(self, n)
+                for n in names}
 
     def _register_weight(self, name: str, weight) -> None:
         """Keep a `weight`/`pos_weight` argument as a buffer, as PyTorch does: `to(device)` moves it and

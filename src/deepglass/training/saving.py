@@ -72,7 +72,7 @@ def _object_config(obj) -> dict | None:
     if isinstance(obj, metrics_module.Metric):
         return {"metric": obj.name}
     if type(obj).__module__.startswith("deepglass.nn") and type(obj).__name__.endswith("Loss"):
-        return {"nn_loss": type(obj).__name__}
+        return {"nn_loss": type(obj).__name__, "config": obj.get_config() if hasattr(obj, "get_config") else {}}
     return None
 
 
@@ -109,7 +109,9 @@ def _rebuild(config, kind: str):
         from .. import nn
 
         cls = getattr(nn, config["nn_loss"], None)
-        return cls() if isinstance(cls, type) and cls.__name__.endswith("Loss") else None
+        if not (isinstance(cls, type) and cls.__name__.endswith("Loss")):
+            return None
+        return cls(**config.get("config", {}))  # files written before the options were saved have none
     raise ValueError(f"unknown {kind} entry in the compile config: {config!r}")
 
 
