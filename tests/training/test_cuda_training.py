@@ -13,6 +13,18 @@ from deepglass.diagnostics import LayerMonitor, grad_cam
 pytestmark = pytest.mark.skipif(not dg.is_available("cuda"), reason="needs CuPy and an NVIDIA GPU")
 
 
+def _twins(make):
+    """Two copies of `make()` with the same weights, the second moved to the GPU."""
+    cpu, gpu = make(), make()
+    gpu.load_state_dict(cpu.state_dict())
+    return cpu, gpu.to("cuda")
+
+
+def _small_cnn():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+
+
 def _keras_cnn():
     return keras.Sequential([keras.layers.Input((12, 12, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
                              keras.layers.BatchNormalization(), keras.layers.MaxPooling2D(), keras.layers.Flatten(),
@@ -58,9 +70,7 @@ def test_model_zoo_on_cuda_matches_cpu(name):
             "mobilenet_v2": lambda: dg.models.mobilenet_v2(num_classes=3, in_channels=1, width_mult=0.5),
             "unet": lambda: dg.models.unet(in_channels=1, num_classes=2, depth=2, base_channels=8)}[name]
     x = np.random.default_rng(0).standard_normal((2, 1, 32, 32)).astype(np.float32)
-    cpu, gpu = make().eval(), make().eval()
-    gpu.load_state_dict(cpu.state_dict())
-    gpu.to("cuda")
+    cpu, gpu = (model.eval() for model in _twins(make))
     outputs, grads = [], []
     for model, device in ((cpu, "cpu"), (gpu, "cuda")):
         out = model(dg.tensor(x, device=device))
@@ -74,11 +84,7 @@ def test_model_zoo_on_cuda_matches_cpu(name):
 
 
 def test_grad_cam_on_cuda_matches_cpu():
-    make = lambda: nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1),  # noqa: E731
-                                 nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
-    cpu, gpu = make(), make()
-    gpu.load_state_dict(cpu.state_dict())
-    gpu.to("cuda")
+    cpu, gpu = _twins(_small_cnn)
     x = np.random.default_rng(0).standard_normal((3, 1, 10, 10)).astype(np.float32)
     maps = [grad_cam(model, x, class_idx=1) for model in (cpu, gpu)]
     assert type(maps[1]) is np.ndarray and maps[1].shape == (3, 10, 10)
@@ -120,11 +126,7 @@ def test_diagnostics_on_a_cuda_model_match_cpu():
         lr_find,
     )
 
-    make = lambda: nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1),  # noqa: E731
-                                 nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
-    cpu, gpu = make(), make()
-    gpu.load_state_dict(cpu.state_dict())
-    gpu.to("cuda")
+    cpu, gpu = _twins(_small_cnn)
     x = np.random.default_rng(0).standard_normal((8, 1, 10, 10)).astype(np.float32)
     for fn in (lambda m: feature_maps(m, x, m[2]), lambda m: layer_features(m, x, m[5]),
                lambda m: first_layer_filters(m),
