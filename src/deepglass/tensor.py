@@ -436,7 +436,7 @@ def _looks_like_dtype(obj) -> bool:
 
 _METHODS = (
     "add sub mul div pow matmul neg exp log sqrt abs sin cos tanh sigmoid relu clip clamp maximum minimum "
-    "sum mean max min var std logsumexp argmax argmin prod reshape view transpose permute flatten squeeze "
+    "sum mean max min amax amin var std logsumexp argmax argmin prod reshape view transpose permute flatten squeeze "
     "unsqueeze expand expand_as split chunk pad softmax log_softmax square sign floor ceil round "
     "all any eq ne lt le gt ge isnan isinf isfinite repeat log1p expm1 reciprocal rsqrt "
     "gather masked_fill cumsum norm"

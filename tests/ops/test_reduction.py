@@ -49,7 +49,7 @@ def test_reduction_axis_keepdims(torch_or_none, name, axis, keepdims):
              low=low, high=high)
 
 
-@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "var", "std", "logsumexp", "prod"])
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "var", "std", "logsumexp", "prod"])
 def test_reduction_pytorch_spelling(torch_or_none, name):
     """dim=/keepdim= and the function form dg.<name>(x, ...) give the same as axis=/keepdims=."""
     x = dg.tensor(np.random.default_rng(0).uniform(0.5, 2, (3, 4)))
@@ -84,6 +84,40 @@ def test_max_min_ties_share_the_gradient_like_amax(torch_or_none):
     x = dg.tensor([1.0, 1.0], requires_grad=True)
     x.min().backward()
     assert x.grad.tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_max_min_over_a_dim_give_values_and_indices_like_torch(torch, name, dim, keepdim):
+    """`_, predicted = dg.max(logits, 1)` works; ties pick the first index, and only it gets the gradient."""
+    data = np.array([[[1.0, 3.0, 3.0], [2.0, 2.0, -1.0]], [[0.0, 5.0, 4.0], [-3.0, -3.0, -3.0]]])
+    x, t = dg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    ours, theirs = getattr(dg, name)(x, dim, keepdim), getattr(torch, name)(t, dim, keepdim)
+    values, indices = ours
+    assert ours.values is values and ours.indices is indices
+    np.testing.assert_array_equal(values.numpy(), theirs.values.detach().numpy())
+    np.testing.assert_array_equal(indices.numpy(), theirs.indices.numpy())
+    assert indices.dtype == np.int64
+    g = np.arange(values.numel(), dtype=np.float64).reshape(values.shape) + 1
+    values.backward(dg.tensor(g))
+    theirs.values.backward(torch.tensor(g))
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+    method = getattr(dg.tensor(data), name)(dim=dim, keepdim=keepdim)
+    np.testing.assert_array_equal(method.indices.numpy(), indices.numpy())
+
+
+def test_max_min_other_forms():
+    x = dg.tensor([[1.0, 4.0], [3.0, 2.0]])
+    assert x.max().item() == 4.0 and dg.min(x).item() == 1.0
+    assert dg.max(x, dg.full((2, 2), 2.5)).tolist() == [[2.5, 4.0], [3.0, 2.5]]  # torch.max(a, b)
+    assert dg.min(x, dg.full((2, 2), 2.5)).tolist() == [[1.0, 2.5], [2.5, 2.0]]
+    assert x.max(axis=1).tolist() == [4.0, 3.0]  # NumPy's axis: the values only
+    assert x.amax(dim=(0, 1)).item() == 4.0 and x.amin(1).tolist() == [1.0, 2.0]
+    with pytest.raises(TypeError, match=r"max: dim must be one int.*amax\(x, dim\)"):
+        x.max(dim=(0, 1))
+    with pytest.raises(TypeError, match="axis or dim, not both"):
+        x.min(1, axis=1)
 
 
 def test_logsumexp_is_stable():

@@ -49,7 +49,25 @@ from .elementwise import (
 )
 from .indexing import gather, getitem, masked_fill
 from .linalg import matmul
-from .reduction import all, any, argmax, argmin, cumsum, logsumexp, max, mean, min, norm, prod, std, sum, var
+from .reduction import (
+    MinMax,
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    cumsum,
+    logsumexp,
+    max,
+    mean,
+    min,
+    norm,
+    prod,
+    std,
+    sum,
+    var,
+)
 from .shape import (
     broadcast_to,
     cat,

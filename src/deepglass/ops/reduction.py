@@ -1,9 +1,12 @@
-"""Reductions over axes: sum, mean, max/min, var/std, logsumexp, prod, argmax, cumsum, norm.
+"""Reductions over axes: sum, mean, max/min, amax/amin, var/std, logsumexp, prod, argmax, cumsum, norm.
 
 Every reduction takes `axis` (NumPy) or `dim` (PyTorch), an int or a tuple, and `keepdims`/`keepdim`.
+`max`/`min` over one `dim` return (values, indices), as in PyTorch; with `axis=` the values only.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -145,14 +148,56 @@ def mean(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: boo
     return Mean.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
 
 
-def max(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    """Largest value over `axis` (values only; use `argmax` for the indices)."""
+class MinMax(NamedTuple):
+    """What `max`/`min` over one `dim` return, as PyTorch's: the values and their (first) indices."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def max(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):  # noqa: A001
+    """As `torch.max`: the largest value (a scalar); over one `dim`, (values, indices) like
+    `_, predicted = dg.max(logits, 1)`; `max(x, other)`, the elementwise maximum. NumPy's `axis=` (an int or
+    a tuple) gives the values only, like `amax`."""
+    return _max_or_min(x, dim, keepdim, axis, keepdims, True)
+
+
+def min(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):  # noqa: A001
+    """As `torch.min`: the smallest value; over one `dim`, (values, indices); `min(x, other)` elementwise.
+    NumPy's `axis=` gives the values only, like `amin`."""
+    return _max_or_min(x, dim, keepdim, axis, keepdims, False)
+
+
+def amax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
+    """Largest values over `dim` (an int or a tuple; all by default); ties share the gradient evenly."""
     return Max.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim), is_max=True)
 
 
-def min(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
-    """Smallest value over `axis` (values only; use `argmin` for the indices)."""
+def amin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
+    """Smallest values over `dim` (an int or a tuple; all by default); ties share the gradient evenly."""
     return Max.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim), is_max=False)
+
+
+def _max_or_min(x: Tensor, dim, keepdim: bool, axis, keepdims: bool, is_max: bool):
+    name = "max" if is_max else "min"
+    if isinstance(dim, Tensor):  # torch.max(a, b)
+        from .elementwise import maximum, minimum
+
+        return maximum(x, dim) if is_max else minimum(x, dim)
+    if dim is None or axis is not None:
+        reduce = amax if is_max else amin
+        return reduce(x, dim, keepdim, axis=axis, keepdims=keepdims)
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{name}: dim must be one int (values and indices), got {dim!r}; for several axes use "
+                        f"a{name}(x, dim) or {name}(x, axis=...), which give the values only")
+    from .indexing import gather
+
+    axis = normalize_axis(dim, None, x.ndim)[0]
+    indices = (argmax if is_max else argmin)(x, axis, keepdims=True)
+    values = gather(x, axis, indices)  # the gradient goes to the chosen element, as in PyTorch
+    if not (keepdim or keepdims):
+        values, indices = values.squeeze(axis), indices.squeeze(axis)
+    return MinMax(values, indices)
 
 
 def prod(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:
