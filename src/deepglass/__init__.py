@@ -72,4 +72,6 @@ def __getattr__(name: str):
         return importlib.import_module(f".{name}", __name__)
     if name == "Model":
         return importlib.import_module(".training", __name__).Model
+    if name in ("save", "load"):  # torch.save / torch.load for state dicts, without pickle
+        return getattr(importlib.import_module(".io.checkpoint", __name__), name)
     raise AttributeError(f"module 'deepglass' has no attribute {name!r}")
