@@ -26,7 +26,7 @@ MODULES = [
     "deepglass.data.transforms", "deepglass.datasets", "deepglass.training", "deepglass.training.callbacks",
     "deepglass.training.metrics", "deepglass.keras", "deepglass.keras.layers", "deepglass.keras.callbacks",
     "deepglass.keras.losses", "deepglass.keras.optimizers", "deepglass.models", "deepglass.diagnostics",
-    "deepglass.io",
+    "deepglass.io", "deepglass.io.checkpoint",
 ]
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 

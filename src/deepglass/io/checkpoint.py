@@ -15,6 +15,8 @@ from pathlib import Path
 from .safetensors import load_file, save_file
 from .state import flatten, unflatten
 
+__all__ = ["save", "load"]
+
 _TREE_KEY = "deepglass.object"
 
 
