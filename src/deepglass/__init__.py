@@ -18,7 +18,7 @@ from .allocator import tune_allocator as _tune_allocator
 
 # isort: split
 from . import ops
-from .autograd import Function, enable_grad, gradcheck, is_grad_enabled, no_grad
+from .autograd import Function, enable_grad, gradcheck, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import is_available
 from .creation import (
     arange,

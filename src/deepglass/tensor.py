@@ -251,6 +251,22 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.to(dtype=bool_)
 
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(dtype=other.dtype)
+
+    # ---- new tensors like this one (its dtype and device), as PyTorch's new_* ----
+    def new_full(self, size, fill_value, dtype=None) -> Tensor:
+        return Tensor._wrap(self.xp.full(tuple(size), fill_value, dtype=dtype or self.dtype))
+
+    def new_zeros(self, *size, dtype=None) -> Tensor:
+        return self.new_full(size[0] if len(size) == 1 and not isinstance(size[0], int) else size, 0, dtype)
+
+    def new_ones(self, *size, dtype=None) -> Tensor:
+        return self.new_full(size[0] if len(size) == 1 and not isinstance(size[0], int) else size, 1, dtype)
+
+    def new_tensor(self, data, dtype=None) -> Tensor:
+        return Tensor(data, dtype=dtype or self.dtype, device=self.device)
+
     def __float__(self) -> float:
         return float(self.item())
 
@@ -439,7 +455,7 @@ _METHODS = (
     "sum mean max min amax amin var std logsumexp argmax argmin prod reshape view transpose permute flatten squeeze "
     "unsqueeze expand expand_as split chunk pad softmax log_softmax square sign floor ceil round "
     "all any eq ne lt le gt ge isnan isinf isfinite repeat log1p expm1 reciprocal rsqrt "
-    "gather masked_fill cumsum norm"
+    "gather masked_fill cumsum norm clone contiguous t mm bmm index_select flip sort argsort topk"
 ).split()
 
 

@@ -118,3 +118,21 @@ def test_iteration_and_len():
     x = dg.arange(6).reshape(3, 2)
     assert len(x) == 3
     assert [row.tolist() for row in x] == [[0, 1], [2, 3], [4, 5]]
+
+
+@pytest.mark.parametrize("dim, index", [(0, [2, 0, 0]), (1, [3]), (-1, [1, 1, 0, 3])])
+def test_index_select(torch_or_none, dim, index):
+    torch_fn = None
+    if torch_or_none is not None:
+        torch_fn = lambda t: torch_or_none.index_select(t, dim, torch_or_none.tensor(index))  # noqa: E731
+    check_op(torch_or_none, lambda x: x.index_select(dim, dg.tensor(index)), [(3, 4)], torch_fn)
+    with pytest.raises(ValueError, match=r"index_select: index must be 1-D integers, got shape \(1, 2\)"):
+        dg.ones(3, 4).index_select(0, [[0, 1]])
+
+
+@pytest.mark.parametrize("dims", [0, (1,), (0, 2), (-1,)])
+def test_flip(torch_or_none, dims):
+    torch_fn = None
+    if torch_or_none is not None:
+        torch_fn = lambda t: torch_or_none.flip(t, (dims,) if isinstance(dims, int) else dims)  # noqa: E731
+    check_op(torch_or_none, lambda x: dg.flip(x, dims), [(2, 3, 4)], torch_fn)

@@ -53,3 +53,16 @@ def test_batch_mismatch_names_both_shapes():
 def test_zero_dim_operand_is_refused():
     with pytest.raises(ValueError, match="matmul: both operands need at least 1 dimension"):
         dg.matmul(dg.tensor(2.0), dg.ones(3))
+
+
+def test_mm_bmm_and_t(torch_or_none):
+    torch = torch_or_none
+    check_op(torch, lambda a, b: a.mm(b.t()), [(3, 4), (5, 4)], None if torch is None else lambda a, b: a.mm(b.t()))
+    check_op(torch, lambda a, b: dg.bmm(a, b), [(2, 3, 4), (2, 4, 5)], None if torch is None else torch.bmm)
+    assert dg.ones(3).t().shape == (3,)
+    with pytest.raises(ValueError, match=r"mm: expects two matrices, got shapes \(2, 3, 4\) and \(4, 5\)"):
+        dg.mm(dg.ones(2, 3, 4), dg.ones(4, 5))
+    with pytest.raises(ValueError, match=r"bmm: .*same B, got shapes \(2, 3, 4\) and \(3, 4, 5\)"):
+        dg.bmm(dg.ones(2, 3, 4), dg.ones(3, 4, 5))
+    with pytest.raises(ValueError, match=r"t: expects a tensor with at most 2 dimensions, got shape \(2, 3, 4\)"):
+        dg.ones(2, 3, 4).t()

@@ -43,6 +43,18 @@ from .loss import (
 )
 from .module import Module, RemovableHandle
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .padding import (
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
 from .parameter import Parameter
 from .pooling import *
 from .upsampling import *

@@ -1,7 +1,7 @@
 """Differentiable primitives, by family. Each is also a Tensor method (`x.exp()`)."""
 
 from . import indexing
-from .conversion import astype, to_device
+from .conversion import astype, clone, contiguous, to_device
 from .elementwise import (
     abs,
     add,
@@ -47,10 +47,10 @@ from .elementwise import (
     tanh,
     where,
 )
-from .indexing import gather, getitem, masked_fill
-from .linalg import matmul
+from .indexing import flip, gather, getitem, index_select, masked_fill
+from .linalg import bmm, matmul, mm
 from .reduction import (
-    MinMax,
+    ValuesIndices,
     all,
     amax,
     amin,
@@ -83,10 +83,12 @@ from .shape import (
     split,
     squeeze,
     stack,
+    t,
     transpose,
     unsqueeze,
     view,
 )
 from .softmax import log_softmax, softmax
+from .sorting import argsort, sort, topk
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,4 +1,4 @@
-"""Differentiable moves between devices and dtypes."""
+"""Differentiable copies: between devices and dtypes, and `clone`/`contiguous`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,24 @@ class AsType(Function):
 
     def backward(self, gy):
         return gy.astype(self.source)
+
+
+class Clone(Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy
+
+
+def clone(x: Tensor) -> Tensor:
+    """A copy of `x` in new memory that stays in the graph (the gradient passes straight through)."""
+    return Clone.apply(x)
+
+
+def contiguous(x: Tensor) -> Tensor:
+    """`x` itself when its array is C-contiguous, else a C-ordered copy of it (in the graph)."""
+    return x if x.data.flags.c_contiguous else Clone.apply(x)
 
 
 def to_device(x: Tensor, device: str) -> Tensor:

@@ -83,6 +83,20 @@ def gather(x: Tensor, axis: int, index) -> Tensor:
     return Gather.apply(x, index=index, axis=axis % x.ndim)
 
 
+def index_select(x: Tensor, dim: int, index) -> Tensor:
+    """The slices `index` (1-D integers, repeats allowed) of `x` along `dim`, as torch.index_select."""
+    index = index.data if isinstance(index, Tensor) else x.xp.asarray(index)
+    if index.ndim != 1 or index.dtype.kind not in "iu":
+        raise ValueError(f"index_select: index must be 1-D integers, got shape {index.shape} of {index.dtype}")
+    return getitem(x, (slice(None),) * (dim % x.ndim) + (index,))
+
+
+def flip(x: Tensor, dims) -> Tensor:
+    """`x` reversed along `dims` (an int or a tuple), as torch.flip."""
+    dims = {d % x.ndim for d in ((dims,) if isinstance(dims, int) else dims)}
+    return getitem(x, tuple(slice(None, None, -1) if d in dims else slice(None) for d in range(x.ndim)))
+
+
 def masked_fill(x: Tensor, mask, value: float) -> Tensor:
     """`x` with `value` where `mask` is true (no gradient flows there)."""
     mask = mask.data if isinstance(mask, Tensor) else x.xp.asarray(mask)

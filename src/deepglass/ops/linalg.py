@@ -39,6 +39,20 @@ class MatMul(Function):
         return ga, gb
 
 
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """(n, k) @ (k, m): `matmul` for two matrices only, as torch.mm (no broadcasting)."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"mm: expects two matrices, got shapes {a.shape} and {b.shape} (use matmul for others)")
+    return matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """(B, n, k) @ (B, k, m): a batch of matrix products, as torch.bmm (same batch size, no broadcasting)."""
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise ValueError(f"bmm: expects (B, n, k) and (B, k, m) with the same B, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
 def matmul(a, b) -> Tensor:
     """Matrix product a @ b; leading axes broadcast like NumPy's matmul."""
     a, b = pair(a, b)

@@ -148,8 +148,8 @@ def mean(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: boo
     return Mean.apply(x, axes=normalize_axis(axis, dim, x.ndim), keepdims=_keep(keepdims, keepdim))
 
 
-class MinMax(NamedTuple):
-    """What `max`/`min` over one `dim` return, as PyTorch's: the values and their (first) indices."""
+class ValuesIndices(NamedTuple):
+    """What `max`/`min` over one `dim`, `sort` and `topk` return, as PyTorch's: values and their indices."""
 
     values: Tensor
     indices: Tensor
@@ -197,7 +197,7 @@ def _max_or_min(x: Tensor, dim, keepdim: bool, axis, keepdims: bool, is_max: boo
     values = gather(x, axis, indices)  # the gradient goes to the chosen element, as in PyTorch
     if not (keepdim or keepdims):
         values, indices = values.squeeze(axis), indices.squeeze(axis)
-    return MinMax(values, indices)
+    return ValuesIndices(values, indices)
 
 
 def prod(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False) -> Tensor:

@@ -117,6 +117,13 @@ def transpose(x: Tensor, dim0: int | None = None, dim1: int | None = None) -> Te
     return Permute.apply(x, axes=tuple(axes))
 
 
+def t(x: Tensor) -> Tensor:
+    """The transpose of a matrix (`W.t()`); 0-D and 1-D tensors come back as they are, as in PyTorch."""
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {x.shape}; use transpose(d0, d1)")
+    return x if x.ndim < 2 else Permute.apply(x, axes=(1, 0))
+
+
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge axes start_dim..end_dim into one (all of them by default, as in PyTorch)."""
     if x.ndim == 0:

@@ -7,4 +7,5 @@ from .embedding import *
 from .linear import *
 from .loss import *
 from .normalization import *
+from .padding import *
 from .pooling import *
