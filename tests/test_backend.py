@@ -88,6 +88,12 @@ GPU_CASES = {
                                      + a.pad(((1, 0), (0, 2))).sum() + a[a > 0].sum()),
     "gather_scatter": lambda dg, a, b: (dg.gather(a, 1, dg.tensor([[0, 0], [4, 1], [2, 2]], device=a.device)).sum()
                                         + a[:, [1, 1, 3]].sum() + a[[2, 0, 2]].sum()),
+    "sort_topk_max": lambda dg, a, b: (a.sort(1, descending=True).values * b).sum() + a.topk(2, dim=0).values.sum()
+    + dg.max(a, 1).values.sum() + a.argsort(0).float().sum(),
+    "copies_and_views": lambda dg, a, b: (a.clone().t().contiguous().mm(b) + a.flip(1).index_select(
+        0, dg.tensor([2, 0, 2], device=a.device)).sum()).sum() + dg.bmm(a[None], b.T[None]).sum(),
+    "pad_modes": lambda dg, a, b: sum(dg.nn.functional.pad(a[None], (2, 1), mode=m).sum() * i
+                                      for i, m in enumerate(["constant", "reflect", "replicate", "circular"], 1)),
     "where_clip": lambda dg, a, b: (dg.where(a > b, a, b) + dg.maximum(a, b) + a.clip(-0.5, 0.5)).sum(),
 }
 

@@ -54,3 +54,18 @@ def test_what_cannot_be_saved_or_loaded_is_a_clear_error(tmp_path):
     dg.io.save_file({"w": np.ones(2)}, tmp_path / "plain.safetensors")
     with pytest.raises(ValueError, match=r"plain\.safetensors was not written by dg\.save.*load_file"):
         dg.load(tmp_path / "plain.safetensors")
+
+
+def test_gpu_tensors_save_from_and_load_to_the_gpu(tmp_path):
+    if not dg.is_available("cuda"):
+        pytest.skip("needs CuPy and an NVIDIA GPU")
+    model = _model().to("cuda")
+    opt = dg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(dg.randn(4, 3, device="cuda")).sum().backward()
+    opt.step()
+    dg.save({"t": dg.ones(3, device="cuda"), "optimizer": opt.state_dict()}, tmp_path / "gpu.pt")
+    on_cpu, on_gpu = dg.load(tmp_path / "gpu.pt"), dg.load(tmp_path / "gpu.pt", map_location="cuda")
+    assert on_cpu["t"].device == "cpu" and on_gpu["t"].device == "cuda" and on_gpu["t"].tolist() == [1.0] * 3
+    fresh = dg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    fresh.load_state_dict(on_cpu["optimizer"])
+    assert all(dg.backend.device_of(s["momentum_buffer"]) == "cuda" for s in fresh.state.values())

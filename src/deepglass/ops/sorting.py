@@ -35,5 +35,5 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     if not 0 <= k <= size:
         raise ValueError(f"topk: k={k} is out of range for dimension {dim} of size {size} (shape {x.shape})")
     order = argsort(x, axis, descending=largest)
-    indices = Tensor._wrap(order.data.take(range(k), axis=axis)) if x.ndim else order
+    indices = Tensor._wrap(order.data.take(x.xp.arange(k), axis=axis)) if x.ndim else order
     return ValuesIndices(gather(x, axis, indices), indices)
