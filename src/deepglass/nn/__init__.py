@@ -25,6 +25,7 @@ from .conv import *
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
+from .fold import Fold, Unfold
 from .lazy import LazyLinear, LazyModuleMixin, UninitializedParameter
 from .linear import Identity, Linear
 from .loss import (
