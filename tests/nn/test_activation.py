@@ -17,7 +17,8 @@ CASES = [
     ("ReLU", {}), ("LeakyReLU", {"negative_slope": 0.2}), ("ELU", {"alpha": 0.7}), ("GELU", {}),
     ("GELU", {"approximate": "tanh"}), ("SiLU", {}), ("Sigmoid", {}), ("Tanh", {}), ("Softmax", {"dim": 1}),
     ("LogSoftmax", {"dim": -1}), ("Softplus", {}), ("Softplus", {"beta": 2.0, "threshold": 3.0}),
-    ("Hardtanh", {"min_val": -0.5, "max_val": 2.0}), ("ReLU6", {}),
+    ("Hardtanh", {"min_val": -0.5, "max_val": 2.0}), ("ReLU6", {}), ("Hardsigmoid", {}), ("Hardswish", {}),
+    ("Mish", {}), ("LogSigmoid", {}), ("Softsign", {}),
 ]
 
 
@@ -40,7 +41,8 @@ def test_prelu_matches_torch(torch, num):
 
 @pytest.mark.parametrize("fn", [
     lambda x: F.leaky_relu(x, 0.1), lambda x: F.elu(x, 1.3), F.gelu, lambda x: F.gelu(x, "tanh"), F.silu,
-    lambda x: F.softplus(x, 1.5, 2.0), lambda x: F.softmax(x, 0), lambda x: F.log_softmax(x, 1),
+    lambda x: F.softplus(x, 1.5, 2.0), lambda x: F.softmax(x, 0), lambda x: F.log_softmax(x, 1), F.hardsigmoid,
+    F.hardswish, F.mish, F.logsigmoid, F.softsign,
 ])
 def test_activation_gradcheck_float64(fn):
     x = dg.tensor(np.random.default_rng(1).normal(size=(3, 4)) * 2 + 0.05, requires_grad=True)

@@ -8,9 +8,13 @@ from . import functional, init, utils
 from .activation import (
     ELU,
     GELU,
+    Hardsigmoid,
+    Hardswish,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
     PReLU,
     ReLU,
     ReLU6,
@@ -18,6 +22,7 @@ from .activation import (
     SiLU,
     Softmax,
     Softplus,
+    Softsign,
     Tanh,
 )
 from .containers import ModuleDict, ModuleList, Sequential

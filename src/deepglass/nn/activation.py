@@ -152,3 +152,41 @@ class ReLU6(Hardtanh):
     """min(max(x, 0), 6): ReLU capped at 6 (MobileNet's activation); shape preserved."""
     def __init__(self, inplace: bool = False):
         super().__init__(0.0, 6.0)
+
+
+class Hardsigmoid(Module):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between. Shape preserved."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardsigmoid(x)
+
+
+class Hardswish(Hardsigmoid):
+    """x · hardsigmoid(x), MobileNetV3's cheap SiLU. Shape preserved."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardswish(x)
+
+
+class Mish(Hardsigmoid):
+    """x · tanh(softplus(x)). Shape preserved."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.mish(x)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), stable for any x. Shape preserved."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.logsigmoid(x)
+
+
+class Softsign(Module):
+    """x / (1 + |x|), in (-1, 1). Shape preserved."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softsign(x)

@@ -240,6 +240,28 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     return resample2d(input, rows, cols)
 
 
+def _adaptive_windows(size: int, out: int, xp):
+    """(out, K) input cells of each adaptive window ⌊i·size/out⌋ … ⌈(i+1)·size/out⌉ − 1, padded to the longest
+    window K by repeating its last cell (a repeat after the maximum never changes which one comes first)."""
+    i = np.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    cells = np.minimum(start[:, None] + np.arange((end - start).max()), end[:, None] - 1)
+    return xp.asarray(cells)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size) -> Tensor:
+    """Max pooling to a fixed output size (N, C, H, W) → (N, C, oh, ow); None keeps that input size. The
+    gradient goes to the first maximum of each window, as in PyTorch."""
+    if input.ndim != 4:
+        raise ValueError(f"adaptive_max_pool2d: expected input of shape (N, C, H, W), got {input.shape}")
+    size = (output_size, output_size) if isinstance(output_size, int) or output_size is None else output_size
+    (oh, ow), (h, w) = (tuple(n if o is None else int(o) for o, n in zip(size, input.shape[2:])), input.shape[2:])
+    rows, cols = _adaptive_windows(h, oh, input.xp), _adaptive_windows(w, ow, input.xp)
+    windows = input[:, :, rows[:, None, :, None], cols[None, :, None, :]]  # (N, C, oh, ow, Kh, Kw)
+    n, c = input.shape[:2]
+    return windows.reshape(n, c, oh, ow, -1).max(dim=-1).values
+
+
 def global_avg_pool2d(input: Tensor) -> Tensor:
     """The mean over all pixels of each channel: (N, C, H, W) → (N, C) (Keras' GlobalAveragePooling2D)."""
     if input.ndim != 4:

@@ -8,7 +8,7 @@ from ...tensor import Tensor
 
 __all__ = [
     "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax", "log_softmax",
-    "softplus", "hardtanh", "relu6",
+    "softplus", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "logsigmoid", "softsign",
 ]
 
 
@@ -44,6 +44,31 @@ def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
 def relu6(x: Tensor) -> Tensor:
     """min(max(x, 0), 6): ReLU capped at 6 (hardtanh into [0, 6])."""
     return ops.clip(x, 0.0, 6.0)
+
+
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (a cheap sigmoid, MobileNetV3's)."""
+    return ops.clip(x * (1.0 / 6.0) + 0.5, 0.0, 1.0)
+
+
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x · hardsigmoid(x): a cheap SiLU (MobileNetV3's activation)."""
+    return x * hardsigmoid(x)
+
+
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x · tanh(softplus(x)), a smooth non-monotonic ReLU."""
+    return x * ops.tanh(softplus(x))
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), stable for any x."""
+    return -softplus(-x)
+
+
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|), in (-1, 1)."""
+    return x / (ops.abs(x) + 1.0)
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:

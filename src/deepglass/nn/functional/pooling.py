@@ -2,6 +2,7 @@
 
 from ...ops.pool import (
     adaptive_avg_pool2d,
+    adaptive_max_pool2d,
     avg_pool1d,
     avg_pool2d,
     global_avg_pool2d,
@@ -12,6 +13,7 @@ from ...ops.upsample import interpolate, upsample
 
 __all__ = [
     "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "global_avg_pool2d",
