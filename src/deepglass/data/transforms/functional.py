@@ -23,19 +23,32 @@ def _framed(x, fill, border: bool):
     return out
 
 
+def _fold_coordinates(xp, s, size: int, mode: str):
+    """Source coordinates brought back into the image, [-0.5, size - 0.5]: mirrored about its edges
+    ('reflection': d c b a | a b c d | d c b a) or wrapped around ('wrap': a b c d | a b c d)."""
+    if mode == "wrap":
+        return xp.mod(s + 0.5, size) - 0.5
+    s = xp.mod(s + 0.5, 2 * size)
+    return xp.where(s >= size, 2 * size - s, s) - 0.5
+
+
+PADDING_MODES = ("zeros", "border", "reflection", "wrap")
+
+
 def warp_affine(x, theta, out_size: tuple[int, int] | None = None, interpolation: str = "bilinear",
                 fill: float = 0.0, padding_mode: str = "zeros"):
     """Resample a batch x (N, C, H, W) through inverse maps theta (N, 2, 3): out[n, :, y, x] = x[n, :, theta·(x, y, 1)].
 
-    `padding_mode='zeros'` puts `fill` where the map leaves the image; 'border' repeats the edge pixels.
+    `padding_mode='zeros'` puts `fill` where the map leaves the image; 'border' repeats the edge pixels,
+    'reflection' mirrors the image about its edges and 'wrap' tiles it (Keras's fill modes reflect, wrap).
     Integer inputs (uint8) are interpolated in float32 and rounded back to their dtype.
     How: the batch gets a frame of fill pixels, source coordinates are clamped into that frame, and
     each of the (up to) 4 neighbours is one `take` on the flattened batch — no masks, no Python loop.
     """
     if interpolation not in ("nearest", "bilinear"):
         raise ValueError(f"warp_affine: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
-    if padding_mode not in ("zeros", "border"):
-        raise ValueError(f"warp_affine: padding_mode must be 'zeros' or 'border', got {padding_mode!r}")
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"warp_affine: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
     xp = get_array_module(x)
     N, C, H, W = x.shape
     Ho, Wo = out_size if out_size is not None else (H, W)
@@ -44,7 +57,9 @@ def warp_affine(x, theta, out_size: tuple[int, int] | None = None, interpolation
     xs, ys = xs.ravel(), ys.ravel()
     sx = theta[:, 0, 0:1] * xs + theta[:, 0, 1:2] * ys + theta[:, 0, 2:3]  # (N, P) source x
     sy = theta[:, 1, 0:1] * xs + theta[:, 1, 1:2] * ys + theta[:, 1, 2:3]
-    border = padding_mode == "border"
+    if padding_mode in ("reflection", "wrap"):
+        sx, sy = _fold_coordinates(xp, sx, W, padding_mode), _fold_coordinates(xp, sy, H, padding_mode)
+    border = padding_mode != "zeros"
     lo_x, hi_x, lo_y, hi_y = (0, W - 1, 0, H - 1) if border else (-1, W, -1, H)
     sx, sy = xp.clip(sx, lo_x, hi_x), xp.clip(sy, lo_y, hi_y)  # beyond 1 pixel out, everything is frame
     framed = _framed(x, fill, border)

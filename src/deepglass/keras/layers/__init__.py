@@ -7,6 +7,16 @@ from .core import Activation, Dense, Dropout, Flatten, LeakyReLU, ReLU, Reshape,
 from .merging import Add, Concatenate
 from .normalization import BatchNormalization
 from .pooling import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
+from .preprocessing import (
+    CenterCrop,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
+)
 from .reshaping import UpSampling2D
 
 Convolution2D = Conv2D
