@@ -154,6 +154,8 @@ _BY_NAME = {
     "one": Ones,
     "random_normal": RandomNormal,
     "random_uniform": RandomUniform,
+    "uniform": RandomUniform,
+    "normal": RandomNormal,
     "truncated_normal": TruncatedNormal,
     "orthogonal": Orthogonal,
     "constant": Constant,

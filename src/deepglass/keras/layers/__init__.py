@@ -2,10 +2,25 @@
 
 from ..keras_tensor import Input, KerasTensor
 from ..layer import Layer
-from .conv import Conv2D, Conv2DTranspose
-from .core import Activation, Dense, Dropout, Flatten, LeakyReLU, ReLU, Reshape, Softmax
-from .merging import Add, Concatenate
-from .normalization import BatchNormalization
+from .conv import Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
+from .core import (
+    ELU,
+    Activation,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    Lambda,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+    Reshape,
+    Softmax,
+)
+from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
+from .noise import GaussianDropout, GaussianNoise, SpatialDropout2D
+from .normalization import BatchNormalization, LayerNormalization
 from .pooling import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
 from .preprocessing import (
     CenterCrop,
@@ -17,7 +32,7 @@ from .preprocessing import (
     Rescaling,
     Resizing,
 )
-from .reshaping import UpSampling2D
+from .reshaping import Cropping2D, Permute, UpSampling2D, ZeroPadding2D
 
 Convolution2D = Conv2D
 MaxPool2D = MaxPooling2D

@@ -74,36 +74,79 @@ class _Conv(Layer):
 class Conv2D(_Conv):
     """2-D convolution: (N, H, W, C) → (N, H', W', filters); 'valid' or 'same' padding, strides, dilation."""
 
-    def build(self, input_shape) -> None:
+    def _conv_padding(self):
+        """The dg.nn layer's padding: Keras's 'same' when it is symmetric; else 0, and `_pad_same` pads first."""
         (kh, kw), (dh, dw) = self.kernel_size, self.dilation_rate
-        self._explicit_pad = False
-        padding = 0
-        if self.padding == "same":
-            if self.strides == (1, 1) and (dh * (kh - 1)) % 2 == 0 and (dw * (kw - 1)) % 2 == 0:
-                padding = (dh * (kh - 1) // 2, dw * (kw - 1) // 2)
-            else:
-                self._explicit_pad = True
-        self.op = nn.Conv2d(
-            self._channels(input_shape),
-            self.filters,
-            self.kernel_size,
-            stride=self.strides,
-            padding=padding,
-            dilation=self.dilation_rate,
-            groups=self.groups,
-            bias=self.use_bias,
-        )
+        symmetric = self.strides == (1, 1) and (dh * (kh - 1)) % 2 == 0 and (dw * (kw - 1)) % 2 == 0
+        self._explicit_pad = self.padding == "same" and not symmetric
+        return (dh * (kh - 1) // 2, dw * (kw - 1) // 2) if self.padding == "same" and symmetric else 0
+
+    def _pad_same(self, x):
+        """NCHW `x` with Keras's asymmetric 'same' padding (extra row/column at the end) where it needs one."""
+        if not self._explicit_pad:
+            return x
+        pads = [same_padding(size, k, s, d)
+                for size, k, s, d in zip(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)]
+        return ops.pad(x, [(0, 0), (0, 0), *pads])
+
+    def build(self, input_shape) -> None:
+        self.op = nn.Conv2d(self._channels(input_shape), self.filters, self.kernel_size, stride=self.strides,
+                            padding=self._conv_padding(), dilation=self.dilation_rate, groups=self.groups,
+                            bias=self.use_bias)
         init_weights(self.op, self.kernel_initializer, self.bias_initializer)
 
     def call(self, x):
-        x = to_nchw(x, self.data_format)
-        if self._explicit_pad:
-            pads = [
-                same_padding(size, k, s, d)
-                for size, k, s, d in zip(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)
-            ]
-            x = ops.pad(x, [(0, 0), (0, 0), *pads])
+        x = self._pad_same(to_nchw(x, self.data_format))
         return self.activation(from_nchw(self.op(x), self.data_format))
+
+
+@register
+class DepthwiseConv2D(Conv2D):
+    """One kh×kw filter per input channel (`depth_multiplier` of them): (N, H, W, C) → (N, H', W', C·m)."""
+
+    def __init__(self, kernel_size, strides=(1, 1), padding: str = "valid", depth_multiplier: int = 1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias: bool = True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
+                 bias_regularizer=None, **kwargs):
+        self.__dict__["depth_multiplier"] = int(depth_multiplier)  # build needs it
+        super().__init__(1, kernel_size, strides, padding, data_format, dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=depthwise_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=depthwise_regularizer,
+                         bias_regularizer=bias_regularizer, **kwargs)
+
+    def build(self, input_shape) -> None:
+        channels = self._channels(input_shape)
+        self.filters, self.groups = channels * self.depth_multiplier, channels
+        super().build(input_shape)
+
+
+@register
+class SeparableConv2D(Conv2D):
+    """A depthwise convolution (one filter per channel) then a 1×1 pointwise one to `filters` channels, with
+    the bias and activation after the second: far fewer weights than a Conv2D (MobileNet's block)."""
+
+    def __init__(self, filters: int, kernel_size, strides=(1, 1), padding: str = "valid", data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier: int = 1, activation=None, use_bias: bool = True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        self.__dict__["depth_multiplier"] = int(depth_multiplier)  # build needs them
+        self.__dict__["depthwise_initializer"] = depthwise_initializer
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=pointwise_initializer,
+                         bias_initializer=bias_initializer, **kwargs)
+
+    def build(self, input_shape) -> None:
+        channels = self._channels(input_shape)
+        self.depthwise = nn.Conv2d(channels, channels * self.depth_multiplier, self.kernel_size,
+                                   stride=self.strides, padding=self._conv_padding(), dilation=self.dilation_rate,
+                                   groups=channels, bias=False)
+        init_weights(self.depthwise, self.depthwise_initializer, None)
+        self.op = nn.Conv2d(channels * self.depth_multiplier, self.filters, 1, bias=self.use_bias)
+        init_weights(self.op, self.kernel_initializer, self.bias_initializer)
+
+    def call(self, x):
+        x = self._pad_same(to_nchw(x, self.data_format))
+        return self.activation(from_nchw(self.op(self.depthwise(x)), self.data_format))
 
 
 @register

@@ -1,12 +1,16 @@
-"""Core Keras layers: Dense, Activation, Dropout, Flatten, Reshape, ReLU, LeakyReLU, Softmax.
+"""Core Keras layers: Dense, Activation, Dropout, Flatten, Reshape, ReLU, LeakyReLU, Softmax, ELU, PReLU,
+Embedding, Identity, Lambda.
 
 Each wraps the dg.nn layer doing the work (`self.op`), so there is one implementation, two spellings.
 """
 
 from __future__ import annotations
 
-from ... import nn
+import numpy as np
+
+from ... import nn, ops
 from ...io import register
+from ...tensor import Tensor
 from .. import activations, initializers
 from ..layer import Layer
 
@@ -139,3 +143,85 @@ class Reshape(Layer):
 
     def call(self, x):
         return x.reshape((x.shape[0], *self.target_shape))
+
+
+@register
+class ELU(Layer):
+    """x where x > 0, alpha·(eˣ − 1) elsewhere."""
+
+    def __init__(self, alpha: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+
+    def call(self, x):
+        return activations.elu(x, self.alpha)
+
+
+@register
+class PReLU(Layer):
+    """x where x > 0, alpha·x elsewhere, with alpha learned per input element (Keras's default) or shared along
+    `shared_axes` (e.g. [1, 2]: one alpha per channel of (N, H, W, C) images)."""
+
+    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if alpha_regularizer is not None or alpha_constraint is not None:
+            raise NotImplementedError("PReLU: alpha_regularizer and alpha_constraint are not supported")
+        self.alpha_initializer = alpha_initializer
+        self.shared_axes = [] if shared_axes is None else [int(a) for a in np.atleast_1d(shared_axes)]
+        if self.declared_input_shape is not None:
+            self._maybe_build(self.declared_input_shape)
+
+    def build(self, input_shape) -> None:
+        shape = tuple(1 if i + 1 in self.shared_axes else int(d) for i, d in enumerate(input_shape))
+        self.alpha = nn.Parameter(Tensor(np.zeros(shape, np.float32)))
+        initializers.get(self.alpha_initializer)(self.alpha)
+
+    def call(self, x):
+        return ops.relu(x) - self.alpha * ops.relu(-x)
+
+
+@register
+class Embedding(Layer):
+    """Integer indices (N, ...) → vectors (N, ..., output_dim): row i of a learned (input_dim, output_dim) table."""
+
+    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer="uniform", mask_zero: bool = False,
+                 **kwargs):
+        kwargs.pop("input_length", None)  # Keras 2's argument: the shape comes from the data
+        super().__init__(**kwargs)
+        if mask_zero:
+            raise NotImplementedError("Embedding: mask_zero (masking) is not supported")
+        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.op = nn.Embedding(self.input_dim, self.output_dim)
+        initializers.get(embeddings_initializer)(self.op.weight)
+        self.built = True
+
+    def call(self, x):
+        return self.op(x)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "input_dim": self.input_dim}  # the base drops Dense's input_dim shortcut
+
+
+@register
+class Identity(Layer):
+    """Its input, unchanged (a placeholder)."""
+
+    def call(self, x):
+        return x
+
+
+class Lambda(Layer):
+    """Wrap any function of the input as a layer: Lambda(lambda x: x * 2). It holds code, so a model with one
+    saves its weights (`save_weights`), not its architecture."""
+
+    def __init__(self, function, output_shape=None, **kwargs):
+        super().__init__(**kwargs)
+        self.function = function
+
+    def call(self, x):
+        return self.function(x)
+
+    def get_config(self) -> dict:
+        raise ValueError(f"{self.name}: a Lambda layer holds code, which deepglass never serializes; "
+                         "save the weights (save_weights) and rebuild the model in code")

@@ -1,4 +1,4 @@
-"""BatchNormalization with Keras's arguments over dg.nn's BatchNorm1d/2d.
+"""BatchNormalization and LayerNormalization with Keras's arguments over dg.nn's BatchNorm1d/2d and LayerNorm.
 
 Keras's momentum is the weight of the OLD running value (0.99), PyTorch's the weight of the new batch,
 so `momentum=m` becomes `1 − m`; Keras's default epsilon is 1e-3. Normalizes the last axis (channels_last).
@@ -56,3 +56,31 @@ class BatchNormalization(Layer):
         order = [0, self._axis] + [i for i in range(1, x.ndim) if i != self._axis]
         back = [order.index(i) for i in range(x.ndim)]
         return self.op(x.permute(*order)).permute(*back)
+
+
+@register
+class LayerNormalization(Layer):
+    """Normalize each sample over its last axis (mean 0, variance 1), then scale by gamma and shift by beta."""
+
+    def __init__(self, axis: int = -1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
+                 beta_initializer="zeros", gamma_initializer="ones", **kwargs):
+        super().__init__(**kwargs)
+        if axis not in (-1,) and not isinstance(axis, int):
+            raise NotImplementedError(f"LayerNormalization: axis must be one int, got {axis!r}")
+        self.axis, self.epsilon, self.center, self.scale = axis, float(epsilon), center, scale
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        if self.declared_input_shape is not None:
+            self._maybe_build(self.declared_input_shape)
+
+    def build(self, input_shape) -> None:
+        if self.axis % (len(input_shape) + 1) != len(input_shape):
+            raise NotImplementedError(f"{self.name}: only the last axis is supported (axis=-1), got axis={self.axis}")
+        self.op = nn.LayerNorm(int(input_shape[-1]), eps=self.epsilon, elementwise_affine=self.center or self.scale)
+        if self.op.weight is not None:
+            initializers.get(self.gamma_initializer)(self.op.weight)
+            initializers.get(self.beta_initializer)(self.op.bias)
+            self.op.weight.requires_grad_(self.scale)
+            self.op.bias.requires_grad_(self.center)
+
+    def call(self, x):
+        return self.op(x)
