@@ -40,16 +40,18 @@ def _files(folder: Path, extensions) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in extensions)
 
 
-def load_image(path: Path, image_size, color_mode: str) -> np.ndarray:
-    """One image file as uint8 (H, W) or (H, W, 3); `image_size` is (height, width) or an int."""
+def load_image(path: Path, image_size, color_mode: str, interpolation: str = "bilinear") -> np.ndarray:
+    """One image file as uint8 (H, W), (H, W, 3) or (H, W, 4) for color_mode 'grayscale', 'rgb', 'rgba';
+    `image_size` is (height, width) or an int; `interpolation` 'bilinear' or 'nearest' when resizing."""
     Image = _pil_image()
     try:
         with Image.open(path) as img:
-            img = img.convert("L" if color_mode == "grayscale" else "RGB")
+            img = img.convert({"grayscale": "L", "rgba": "RGBA"}.get(color_mode, "RGB"))
             if image_size is not None:
                 h, w = (image_size, image_size) if isinstance(image_size, int) else image_size
                 if img.size != (w, h):
-                    img = img.resize((w, h), Image.BILINEAR)
+                    resample = Image.NEAREST if interpolation == "nearest" else Image.BILINEAR
+                    img = img.resize((w, h), resample)
             return np.asarray(img, dtype=np.uint8)
     except (OSError, SyntaxError, ValueError) as e:
         raise DataFileError(path, f"cannot decode image: {e}") from e

@@ -1,8 +1,12 @@
-"""Keras utilities the course code uses: to_categorical, normalize."""
+"""Keras utilities the course code uses: to_categorical, normalize, image_dataset_from_directory."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from .image_dataset import image_dataset_from_directory
+
+__all__ = ["image_dataset_from_directory", "normalize", "to_categorical"]
 
 
 def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.ndarray:
