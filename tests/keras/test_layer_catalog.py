@@ -132,3 +132,39 @@ def test_a_mobilenet_style_model_trains_saves_and_loads(tmp_path):
     model.save(tmp_path / "m.safetensors")
     np.testing.assert_allclose(keras.models.load_model(tmp_path / "m.safetensors").predict(x, verbose=0),
                                model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("padding, strides, dilation", [("valid", 1, 1), ("same", 2, 1), ("same", 1, 2),
+                                                         ("causal", 1, 2), ("causal", 1, 1)])
+def test_conv1d_matches_a_padded_torch_convolution(torch, padding, strides, dilation):
+    x = _nhwc(2, 11, 3)
+    layer = L.Conv1D(4, 3, strides=strides, padding=padding, dilation_rate=dilation)
+    out = layer(x).numpy()
+    total = dilation * 2
+    pads = {"valid": (0, 0), "causal": (total, 0)}.get(padding)
+    if padding == "same":  # TensorFlow's: the odd pixel at the end
+        whole = max((-(-11 // strides) - 1) * strides + total + 1 - 11, 0)
+        pads = (whole // 2, whole - whole // 2)
+    xt = torch.nn.functional.pad(torch.tensor(x.numpy()).permute(0, 2, 1), pads)
+    weight, bias = torch.tensor(layer.op.weight.numpy()), torch.tensor(layer.op.bias.numpy())
+    expected = torch.nn.functional.conv1d(xt, weight, bias, stride=strides, dilation=dilation).permute(0, 2, 1).numpy()
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+    if padding == "causal":  # step t sees only steps <= t
+        changed = x.numpy().copy()
+        changed[:, 6:] += 1.0
+        np.testing.assert_array_equal(layer(dg.tensor(changed)).numpy()[:, :6], out[:, :6])
+
+
+def test_pooling_1d():
+    x = _nhwc(2, 7, 3)
+    data = x.numpy()
+    np.testing.assert_array_equal(L.MaxPooling1D(2)(x).numpy(), np.maximum(data[:, 0:6:2], data[:, 1:6:2]))
+    same = L.AveragePooling1D(3, strides=3, padding="same")(x).numpy()  # windows (pad, 0, 1) (2, 3, 4) (5, 6, pad)
+    np.testing.assert_allclose(same[:, [0, 2]], np.stack([data[:, :2].mean(1), data[:, 5:].mean(1)], 1), rtol=1e-6)
+    np.testing.assert_allclose(L.GlobalAveragePooling1D()(x).numpy(), data.mean(1), rtol=1e-6)
+    np.testing.assert_array_equal(L.GlobalMaxPooling1D()(x).numpy(), data.max(1))
+    model = keras.Sequential([L.Input((7, 3)), L.Conv1D(4, 3, padding="causal"), L.MaxPooling1D(2),
+                              L.GlobalAveragePooling1D(), L.Dense(1)])
+    assert [layer.name for layer in model.layers] == ["conv1d", "max_pooling1d_1", "global_average_pooling1d_1",
+                                                      "dense"]
+    assert L.MaxPooling2D().name == "max_pooling2d"  # the 1-D layers' inner 2-D pools took no automatic name

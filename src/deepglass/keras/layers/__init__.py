@@ -2,7 +2,7 @@
 
 from ..keras_tensor import Input, KerasTensor
 from ..layer import Layer
-from .conv import Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
+from .conv import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import (
     ELU,
     Activation,
@@ -21,7 +21,16 @@ from .core import (
 from .merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from .noise import GaussianDropout, GaussianNoise, SpatialDropout2D
 from .normalization import BatchNormalization, LayerNormalization
-from .pooling import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from .preprocessing import (
     CenterCrop,
     RandomContrast,
@@ -35,6 +44,10 @@ from .preprocessing import (
 from .reshaping import Cropping2D, Permute, UpSampling2D, ZeroPadding2D
 
 Convolution2D = Conv2D
+Convolution1D = Conv1D
+MaxPool1D = MaxPooling1D
+AvgPool1D = AveragePooling1D
+GlobalAvgPool1D = GlobalAveragePooling1D
 MaxPool2D = MaxPooling2D
 AvgPool2D = AveragePooling2D
 GlobalAvgPool2D = GlobalAveragePooling2D

@@ -1,4 +1,5 @@
-"""Conv2D and Conv2DTranspose on channels_last images (N, H, W, C), over dg.nn's NCHW convolutions.
+"""Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D on channels_last images (N, H, W, C), and Conv1D on
+sequences (N, L, C), over dg.nn's channels-first convolutions.
 
 Keras's 'same' padding (output ⌈size/stride⌉, any extra zero row/column at the bottom/right) is
 passed to the dg.nn layer when symmetric, otherwise padded explicitly before a 'valid' convolution.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from ... import nn, ops
 from ...io import register
+from ...nn import functional as F
 from ..layer import Layer, same_padding
 from .core import init_weights
 
@@ -187,3 +189,44 @@ class Conv2DTranspose(_Conv):
 
     def call(self, x):
         return self.activation(from_nchw(self.op(to_nchw(x, self.data_format)), self.data_format))
+
+
+@register
+class Conv1D(Layer):
+    """1-D convolution over sequences (N, L, C) → (N, L', filters): 'valid', 'same' or 'causal' padding (causal
+    pads only the start, so step t sees steps ≤ t: signals, time series)."""
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid", data_format=None,
+                 dilation_rate=1, groups: int = 1, activation=None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        padding = padding.lower()
+        if padding not in ("valid", "same", "causal"):
+            raise ValueError(f"Conv1D: padding must be 'valid', 'same' or 'causal', got {padding!r}")
+        single = lambda v: int(v[0]) if isinstance(v, (tuple, list)) else int(v)  # noqa: E731
+        self.filters, self.kernel_size, self.strides = int(filters), single(kernel_size), single(strides)
+        self.padding, self.data_format = padding, data_format or "channels_last"
+        self.dilation_rate, self.groups, self.use_bias = single(dilation_rate), groups, use_bias
+        self._set_weight_options(activation, kernel_initializer, bias_initializer, kernel_regularizer,
+                                 bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
+        if self.declared_input_shape is not None:
+            self._maybe_build(self.declared_input_shape)
+
+    def build(self, input_shape) -> None:
+        if len(input_shape) != 2:
+            raise ValueError(f"{self.name}: expected sequences of shape (L, C) per sample, got {tuple(input_shape)}")
+        channels = int(input_shape[0] if self.data_format == "channels_first" else input_shape[-1])
+        self.op = nn.Conv1d(channels, self.filters, self.kernel_size, stride=self.strides,
+                            dilation=self.dilation_rate, groups=self.groups, bias=self.use_bias)
+        init_weights(self.op, self.kernel_initializer, self.bias_initializer)
+
+    def call(self, x):
+        x = x if self.data_format == "channels_first" else x.permute(0, 2, 1)
+        if self.padding == "same":
+            x = F.pad(x, same_padding(x.shape[2], self.kernel_size, self.strides, self.dilation_rate))
+        elif self.padding == "causal":
+            x = F.pad(x, (self.dilation_rate * (self.kernel_size - 1), 0))
+        out = self.activation(self.op(x))
+        return out if self.data_format == "channels_first" else out.permute(0, 2, 1)

@@ -1,4 +1,4 @@
-"""Pooling on channels_last images: MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D."""
+"""Pooling on channels_last images and sequences: Max/AveragePooling1D/2D, GlobalAverage/MaxPooling1D/2D."""
 
 from __future__ import annotations
 
@@ -84,6 +84,57 @@ class GlobalAveragePooling2D(_GlobalPool):
 @register
 class GlobalMaxPooling2D(_GlobalPool):
     """(N, H, W, C) → (N, C): the maximum of each feature map."""
+
+    def _reduce(self, x, axes):
+        return x.max(axis=axes, keepdims=self.keepdims)
+
+
+class _Pool1D(Layer):
+    """Pooling over sequences (N, L, C): the 2-D layer on (N, 1, L, C) images, so 'same' padding is shared."""
+
+    def __init__(self, pool_size=2, strides=None, padding: str = "valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+        self.data_format = data_format or "channels_last"
+        self.pool2d = self._pool2d((1, int(pool_size)), None if strides is None else (1, int(strides)), padding,
+                                   name=f"{self.name}_2d")  # named: Keras's automatic names stay in step
+
+    def call(self, x):
+        x = x if self.data_format == "channels_last" else x.permute(0, 2, 1)
+        out = self.pool2d(x.unsqueeze(1)).squeeze(1)
+        return out if self.data_format == "channels_last" else out.permute(0, 2, 1)
+
+
+@register
+class MaxPooling1D(_Pool1D):
+    """The maximum of each pool_size window along the sequence (stride defaults to pool_size)."""
+
+    _pool2d = MaxPooling2D
+
+
+@register
+class AveragePooling1D(_Pool1D):
+    """The mean of each pool_size window along the sequence ('same' averages only the real values)."""
+
+    _pool2d = AveragePooling2D
+
+
+class _GlobalPool1D(_GlobalPool):
+    def call(self, x):
+        return self._reduce(x, 2 if self.data_format == "channels_first" else 1)
+
+
+@register
+class GlobalAveragePooling1D(_GlobalPool1D):
+    """(N, L, C) → (N, C): the mean over the sequence."""
+
+    def _reduce(self, x, axes):
+        return x.mean(axis=axes, keepdims=self.keepdims)
+
+
+@register
+class GlobalMaxPooling1D(_GlobalPool1D):
+    """(N, L, C) → (N, C): the maximum over the sequence."""
 
     def _reduce(self, x, axes):
         return x.max(axis=axes, keepdims=self.keepdims)
