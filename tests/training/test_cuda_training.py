@@ -137,3 +137,19 @@ def test_diagnostics_on_a_cuda_model_match_cpu():
     result = lr_find(gpu, x, np.arange(8) % 2, loss_fn=nn.CrossEntropyLoss(), optimizer=dg.optim.SGD(gpu.parameters()),
                      num_steps=10, batch_size=4)
     assert len(result.lrs) == len(result.losses) > 0 and all(p.device == "cuda" for p in gpu.parameters())
+
+
+def test_keras_augmentation_layers_on_cuda_match_cpu():
+    x = np.random.default_rng(0).random((6, 10, 10, 3)).astype(np.float32)
+    outputs = []
+    for device in ("cpu", "cuda"):
+        L = keras.layers  # noqa: N806
+        model = keras.Sequential([L.Rescaling(2.0), L.RandomFlip(), L.RandomRotation(0.1), L.RandomZoom(0.2),
+                                  L.RandomTranslation(0.1, 0.1), L.RandomContrast(0.3, value_range=(0, 2)),
+                                  L.Resizing(8, 8), L.ZeroPadding2D(1), L.GaussianNoise(0.0)])
+        model.train()
+        dg.manual_seed(5)
+        out = model(dg.tensor(x, device=device))
+        assert out.device == device
+        outputs.append(out.numpy())
+    np.testing.assert_allclose(outputs[1], outputs[0], atol=1e-5)

@@ -18,6 +18,9 @@ TRANSFORMS = {
     "noise": lambda g: T.GaussianNoise(sigma=0.2, generator=g),
     "erasing": lambda g: T.RandomErasing(p=0.7, generator=g),
     "erasing_random": lambda g: T.RandomErasing(p=0.7, value="random", generator=g),
+    "resized_crop": lambda g: T.RandomResizedCrop(8, scale=(0.3, 1.0), generator=g),
+    "blur": lambda g: T.GaussianBlur(3, sigma=(0.5, 2.0), generator=g),
+    "random_gray": lambda g: T.RandomGrayscale(p=0.5, generator=g),
     "compose": lambda g: T.Compose([T.RandomHorizontalFlip(), T.RandomAffine(10, (0.1, 0.1)), T.ColorJitter(0.3, 0.3),
                                     T.GaussianNoise(sigma=0.05), T.RandomErasing(value="random")], generator=g),
 }

@@ -60,3 +60,32 @@ def test_random_erasing_erases_one_rectangle():
         assert len(rows) == h * w  # a full rectangle
         assert 0.05 * 400 <= h * w <= 0.25 * 400
     assert np.array_equal(T.RandomErasing(p=0.0)(x), x)
+
+
+def test_grayscale_and_random_grayscale():
+    x = np.random.default_rng(0).random((4, 3, 5, 5)).astype(np.float32)
+    luma = 0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]
+    np.testing.assert_allclose(T.Grayscale()(x)[:, 0], luma, rtol=1e-6)
+    three = T.Grayscale(num_output_channels=3)(x)
+    assert three.shape == x.shape and np.array_equal(three[:, 0], three[:, 2])
+    xray = x[:, :1]
+    assert T.Grayscale(3)(xray).shape == (4, 3, 5, 5)  # one channel repeated, for pretrained RGB networks
+    out = T.RandomGrayscale(p=0.5, generator=np.random.default_rng(3))(np.random.default_rng(1).random((64, 3, 2, 2)))
+    gray = np.all(out[:, 0] == out[:, 1], axis=(1, 2))
+    assert 15 < gray.sum() < 49
+    with pytest.raises(ValueError, match="num_output_channels must be 1 or 3"):
+        T.Grayscale(2)
+
+
+def test_gaussian_blur_matches_torchvisions_filter(torch):
+    x = np.random.default_rng(0).random((2, 3, 9, 11)).astype(np.float32)
+    out = T.GaussianBlur((5, 3), sigma=1.3)(x)
+    taps = lambda k: np.exp(-0.5 * (np.arange(k) - k // 2) ** 2 / 1.3 ** 2)  # noqa: E731
+    kx, ky = taps(5) / taps(5).sum(), taps(3) / taps(3).sum()
+    kernel = torch.tensor(np.outer(ky, kx), dtype=torch.float32).expand(3, 1, 3, 5)
+    padded = torch.nn.functional.pad(torch.tensor(x), (2, 2, 1, 1), mode="reflect")
+    expected = torch.nn.functional.conv2d(padded, kernel, groups=3).numpy()
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+    assert T.GaussianBlur(3)((x * 255).astype(np.uint8)).dtype == np.uint8
+    with pytest.raises(ValueError, match="kernel_size must be odd"):
+        T.GaussianBlur(4)

@@ -120,3 +120,23 @@ def test_warp_affine_matches_torch_grid_sample(torch):
             assert np.mean(np.isclose(ours, ref, atol=1e-6)) > 0.99
         else:
             np.testing.assert_allclose(ours, ref, atol=1e-6)
+
+
+def test_random_resized_crop_boxes_follow_torchvision_rules():
+    aug = T.RandomResizedCrop((6, 10), scale=(0.2, 0.9), ratio=(0.5, 2.0), generator=np.random.default_rng(0))
+    stream = T.SampleStream.draw(np.random.default_rng(1), 500)
+    top, left, h, w = aug.boxes(stream, 40, 30).T
+    area = h * w / (40 * 30)
+    assert (h >= 1).all() and (top >= 0).all() and (top + h <= 40).all() and (left + w <= 30).all()
+    assert area.min() > 0.18 and area.max() < 0.92 and (w / h).min() > 0.45 and (w / h).max() < 2.2
+    assert len(np.unique(np.stack([top, left, h, w], 1), axis=0)) > 400  # really random
+    impossible = T.RandomResizedCrop(4, scale=(0.5, 1.0), ratio=(10.0, 20.0))  # never fits a square: central crop
+    box = impossible.boxes(T.SampleStream.draw(np.random.default_rng(0), 3), 20, 20)
+    np.testing.assert_array_equal(box, [[9, 0, 2, 20]] * 3)
+
+
+def test_random_resized_crop_of_the_whole_image_is_a_resize():
+    x = np.random.default_rng(0).random((3, 2, 12, 16)).astype(np.float32)
+    whole = T.RandomResizedCrop((6, 8), scale=(1.0, 1.0), ratio=(16 / 12, 16 / 12))(x)
+    np.testing.assert_allclose(whole, T.Resize((6, 8))(x), atol=1e-6)
+    assert T.RandomResizedCrop(5)(x).shape == (3, 2, 5, 5)

@@ -19,6 +19,12 @@ CASES = {
     "resize": lambda: T.Resize((20, 24)),
     "normalize": lambda: T.Normalize([0.5] * 3, [0.2] * 3),
     "center": lambda: T.CenterCrop(10),
+    "resized_crop": lambda: T.RandomResizedCrop(10, scale=(0.3, 1.0)),
+    "blur": lambda: T.GaussianBlur(5, sigma=(0.5, 2.0)),
+    "grayscale": lambda: T.Grayscale(3),
+    "random_grayscale": lambda: T.RandomGrayscale(p=0.5),
+    "affine_reflect": lambda: T.Lambda(lambda x: T.functional.warp_affine(
+        x, np.tile([[1.0, 0.2, -3.0], [0.1, 1.0, 2.0]], (len(x), 1, 1)), padding_mode="reflection")),
 }
 
 

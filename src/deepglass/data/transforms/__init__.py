@@ -11,7 +11,15 @@ Geometry is implemented here in NumPy/CuPy (inverse-affine sampling), with no Sc
 from . import functional
 from .affine import RandomAffine, RandomRotation
 from .base import RandomTransform, SampleStream, Transform
-from .color import ColorJitter
+from .blur import GaussianBlur
+from .color import ColorJitter, Grayscale, RandomGrayscale
 from .compose import Compose, Lambda, Normalize, ToTensor
-from .crop_flip import CenterCrop, RandomCrop, RandomHorizontalFlip, RandomVerticalFlip, Resize
+from .crop_flip import (
+    CenterCrop,
+    RandomCrop,
+    RandomHorizontalFlip,
+    RandomResizedCrop,
+    RandomVerticalFlip,
+    Resize,
+)
 from .noise import GaussianNoise, RandomErasing

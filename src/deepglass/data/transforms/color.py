@@ -1,9 +1,10 @@
-"""ColorJitter: random brightness, contrast and saturation, per sample, on float images in [0, 1]."""
+"""Color: ColorJitter (random brightness, contrast and saturation, on float images in [0, 1]), Grayscale and
+RandomGrayscale."""
 
 from __future__ import annotations
 
 from ...backend import get_array_module
-from .base import RandomTransform, as_pair, require_float
+from .base import RandomTransform, Transform, as_pair, require_float
 
 
 def grayscale(x):
@@ -41,3 +42,34 @@ class ColorJitter(RandomTransform):
             s = factor(self.saturation, u[:, 2])
             x = xp.clip(s * x + (1 - s) * grayscale(x), 0, 1)
         return x.astype(u.dtype)
+
+
+def _gray(x, channels: int):
+    luma = grayscale(x)
+    return luma if channels == 1 else get_array_module(x).repeat(luma, channels, axis=1)
+
+
+class Grayscale(Transform):
+    """Luma (0.299 R + 0.587 G + 0.114 B); `num_output_channels=3` repeats it, e.g. to feed X-rays to a
+    network pretrained on RGB images."""
+
+    def __init__(self, num_output_channels: int = 1):
+        if num_output_channels not in (1, 3):
+            raise ValueError(f"Grayscale: num_output_channels must be 1 or 3, got {num_output_channels}")
+        self.num_output_channels = num_output_channels
+
+    def apply_batch(self, x):
+        return _gray(x, self.num_output_channels)
+
+
+class RandomGrayscale(RandomTransform):
+    """Turn each sample gray (keeping its channel count) with probability p (1 uniform per sample)."""
+
+    def __init__(self, p: float = 0.1, generator=None):
+        super().__init__(generator)
+        self.p = p
+
+    def _apply(self, x, stream):
+        xp = get_array_module(x)
+        gray = xp.asarray(stream.uniform(1)[:, 0] < self.p)[:, None, None, None]
+        return xp.where(gray, _gray(x, x.shape[1]), x)
