@@ -295,6 +295,12 @@ class Tensor:
         self.data[...] = 0
         return self
 
+    def scatter_(self, dim: int, index, src) -> Tensor:
+        """In-place `scatter` (the one-hot idiom `zeros(n, C).scatter_(1, y[:, None], 1.0)`)."""
+        self._check_inplace("scatter_")
+        self.data[...] = ops.scatter(self.detach(), dim, index, src).data
+        return self
+
     def fill_(self, value) -> Tensor:
         self._check_inplace("fill_")
         self.data[...] = value
@@ -455,7 +461,8 @@ _METHODS = (
     "sum mean max min amax amin var std logsumexp argmax argmin prod reshape view transpose permute flatten squeeze "
     "unsqueeze expand expand_as split chunk pad softmax log_softmax square sign floor ceil round "
     "all any eq ne lt le gt ge isnan isinf isfinite repeat log1p expm1 reciprocal rsqrt "
-    "gather masked_fill cumsum norm clone contiguous t mm bmm index_select flip sort argsort topk"
+    "gather masked_fill cumsum norm clone contiguous t mm bmm index_select flip sort argsort topk scatter scatter_add "
+    "dot outer"
 ).split()
 
 

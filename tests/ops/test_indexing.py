@@ -136,3 +136,41 @@ def test_flip(torch_or_none, dims):
     if torch_or_none is not None:
         torch_fn = lambda t: torch_or_none.flip(t, (dims,) if isinstance(dims, int) else dims)  # noqa: E731
     check_op(torch_or_none, lambda x: dg.flip(x, dims), [(2, 3, 4)], torch_fn)
+
+
+@pytest.mark.parametrize("add", [False, True])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_scatter_and_scatter_add_match_torch(torch, add, dim):
+    rng = np.random.default_rng(dim)
+    x, src = rng.standard_normal((4, 5)), rng.standard_normal((3, 3))
+    if add:
+        index = rng.integers(0, x.shape[dim], (3, 3))  # repeats accumulate
+    else:  # distinct targets along dim (PyTorch leaves repeated writes undefined)
+        index = np.argsort(rng.random((x.shape[dim], 3) if dim == 0 else (3, x.shape[1])), axis=dim)[:3, :3]
+    xd, sd = dg.tensor(x, requires_grad=True), dg.tensor(src, requires_grad=True)
+    xt, st = torch.tensor(x, requires_grad=True), torch.tensor(src, requires_grad=True)
+    out = (xd.scatter_add if add else xd.scatter)(dim, index, sd)
+    expected = (xt.scatter_add if add else xt.scatter)(dim, torch.tensor(index), st)
+    np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
+    g = rng.standard_normal(out.shape)
+    out.backward(dg.tensor(g))
+    expected.backward(torch.tensor(g))
+    np.testing.assert_array_equal(xd.grad.numpy(), xt.grad.numpy())
+    np.testing.assert_array_equal(sd.grad.numpy(), st.grad.numpy())
+    dg.gradcheck(lambda a, b: (a.scatter_add if add else a.scatter)(dim, index, b), xd.detach().requires_grad_(),
+                 sd.detach().requires_grad_())
+
+
+def test_scatter_one_hot_value_and_a_larger_src():
+    labels = dg.tensor([2, 0, 1])
+    one_hot = dg.zeros(3, 4).scatter_(1, labels.reshape(-1, 1), 1.0)
+    assert one_hot.tolist() == [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]]
+    src = dg.ones(2, 4, requires_grad=True)
+    out = dg.zeros(2, 4).scatter_add(1, [[0, 0], [3, 1]], src)  # only src[:, :2] is read, as in PyTorch
+    assert out.tolist() == [[2, 0, 0, 0], [0, 1, 0, 1]]
+    out.sum().backward()
+    assert src.grad.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0]]
+    with pytest.raises(RuntimeError, match="scatter_ on a tensor that requires grad"):
+        dg.zeros(2, 2, requires_grad=True).scatter_(1, [[0], [1]], 1.0)
+    with pytest.raises(ValueError, match=r"scatter: index must be integers with the tensor's 2 dimensions"):
+        dg.zeros(2, 2).scatter(1, [0, 1], 1.0)

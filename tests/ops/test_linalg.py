@@ -66,3 +66,11 @@ def test_mm_bmm_and_t(torch_or_none):
         dg.bmm(dg.ones(2, 3, 4), dg.ones(3, 4, 5))
     with pytest.raises(ValueError, match=r"t: expects a tensor with at most 2 dimensions, got shape \(2, 3, 4\)"):
         dg.ones(2, 3, 4).t()
+
+
+def test_dot_and_outer(torch_or_none):
+    torch = torch_or_none
+    check_op(torch, lambda a, b: dg.dot(a, b), [(5,), (5,)], None if torch is None else torch.dot)
+    check_op(torch, lambda a, b: a.outer(b), [(3,), (4,)], None if torch is None else torch.outer)
+    with pytest.raises(ValueError, match=r"dot: expects two vectors of one length, got shapes \(3,\) and \(4,\)"):
+        dg.dot(dg.ones(3), dg.ones(4))

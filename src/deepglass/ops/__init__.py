@@ -47,8 +47,8 @@ from .elementwise import (
     tanh,
     where,
 )
-from .indexing import flip, gather, getitem, index_select, masked_fill
-from .linalg import bmm, matmul, mm
+from .indexing import flip, gather, getitem, index_select, masked_fill, scatter, scatter_add
+from .linalg import bmm, dot, matmul, mm, outer
 from .reduction import (
     ValuesIndices,
     all,

@@ -44,19 +44,45 @@ class GetItem(Function):
         return gx
 
 
+def _positions(index, axis: int) -> tuple:
+    """The full index tuple of `index` used along `axis`: element [i, j, ...] of `index` names the position
+    (i, …, index[i, j, ...], …) — an open grid of the other axes (xp.indices(sparse=True) is NumPy-only)."""
+    xp, nd = get_array_module(index), index.ndim
+    grid = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1)) for i, n in enumerate(index.shape)]
+    grid[axis] = index
+    return tuple(grid)
+
+
 class Gather(Function):
     def forward(self, x, index, axis):
         self.in_shape, self.index, self.axis = x.shape, index, axis
-        return get_array_module(x).take_along_axis(x, index, axis=axis)
+        return x[_positions(index, axis)]  # index may be smaller than x on the other axes, as in PyTorch
+
+    def backward(self, gy):
+        gx = get_array_module(gy).zeros(self.in_shape, dtype=gy.dtype)
+        get_array_module(gy).add.at(gx, _positions(self.index, self.axis), gy)
+        return gx
+
+
+class Scatter(Function):
+    """`x` with `src` written (or added, `add=True`) at `index` along `axis`; both inputs get gradients."""
+
+    def forward(self, x, src, index, axis, add):
+        xp = get_array_module(x)
+        self.index, self.axis, self.add = index, axis, add
+        out, where = x.copy(), _positions(index, axis)
+        if add:
+            xp.add.at(out, where, src)
+        else:
+            out[where] = src
+            self.written = xp.zeros(x.shape, dtype=bool)
+            self.written[where] = True
+        return out
 
     def backward(self, gy):
         xp = get_array_module(gy)
-        gx = xp.zeros(self.in_shape, dtype=gy.dtype)
-        nd = self.index.ndim  # an open grid of every axis (xp.indices(sparse=True) is NumPy-only)
-        grid = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1)) for i, n in enumerate(self.index.shape)]
-        grid[self.axis] = self.index
-        xp.add.at(gx, tuple(grid), gy)
-        return gx
+        gx = gy if self.add else xp.where(self.written, gy.dtype.type(0), gy)
+        return gx, gy[_positions(self.index, self.axis)]
 
 
 class MaskedFill(Function):
@@ -95,6 +121,31 @@ def flip(x: Tensor, dims) -> Tensor:
     """`x` reversed along `dims` (an int or a tuple), as torch.flip."""
     dims = {d % x.ndim for d in ((dims,) if isinstance(dims, int) else dims)}
     return getitem(x, tuple(slice(None, None, -1) if d in dims else slice(None) for d in range(x.ndim)))
+
+
+def _scatter(x: Tensor, dim: int, index, src, add: bool, op: str) -> Tensor:
+    index = index.data if isinstance(index, Tensor) else x.xp.asarray(index)
+    axis = dim % x.ndim
+    if index.ndim != x.ndim or index.dtype.kind not in "iu":
+        raise ValueError(f"{op}: index must be integers with the tensor's {x.ndim} dimensions, got shape "
+                         f"{index.shape} of {index.dtype}")
+    if not isinstance(src, Tensor):  # a value: written (or added) at every index, not differentiable
+        src = Tensor._wrap(x.xp.full(index.shape, src, dtype=x.dtype))
+    if any(i > s for i, s in zip(index.shape, src.shape)):
+        raise ValueError(f"{op}: index of shape {index.shape} is larger than src of shape {src.shape}")
+    src = src[tuple(slice(0, n) for n in index.shape)]  # PyTorch reads src only where index has entries
+    return Scatter.apply(x, src, index=index, axis=axis, add=add)
+
+
+def scatter(x: Tensor, dim: int, index, src) -> Tensor:
+    """A copy of `x` with `src` (a Tensor, or one value) written at `index` along `dim`, as torch.scatter:
+    `zeros(n, C).scatter(1, labels[:, None], 1.0)` is a one-hot matrix."""
+    return _scatter(x, dim, index, src, False, "scatter")
+
+
+def scatter_add(x: Tensor, dim: int, index, src) -> Tensor:
+    """A copy of `x` with `src` added at `index` along `dim` (repeated indices accumulate), as torch.scatter_add."""
+    return _scatter(x, dim, index, src, True, "scatter_add")
 
 
 def masked_fill(x: Tensor, mask, value: float) -> Tensor:

@@ -39,6 +39,20 @@ class MatMul(Function):
         return ga, gb
 
 
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """Σ a·b of two vectors of one length (torch.dot): a neuron's weighted sum."""
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"dot: expects two vectors of one length, got shapes {a.shape} and {b.shape}")
+    return (a * b).sum()
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """The matrix a[i]·b[j] of two vectors (torch.outer)."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"outer: expects two vectors, got shapes {a.shape} and {b.shape}")
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """(n, k) @ (k, m): `matmul` for two matrices only, as torch.mm (no broadcasting)."""
     if a.ndim != 2 or b.ndim != 2:
