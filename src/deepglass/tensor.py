@@ -53,14 +53,14 @@ class Tensor:
     """An array with autograd. `Tensor(data, dtype=None, device=None, requires_grad=False)`."""
 
     # _seq (set only on tensors made by ops) counts creation order: a valid topological order for backward
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retain_grad", "_seq", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "_seq", "__weakref__")
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, dtype=None, device=None, requires_grad: bool = False):
         self.data = _to_array(data, dtype, device)
         self.grad = None
         self._ctx = None
-        self._retain_grad = False
+        self._hooks = None  # gradient hooks (register_hook, retain_grad), run by the backward engine
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -71,7 +71,7 @@ class Tensor:
         t = _new(cls)
         if type(array) is not _ndarray and (not hasattr(array, "shape") or isinstance(array, np.generic)):
             array = backend.get_array_module(array).asarray(array)
-        t.data, t.grad, t.requires_grad, t._ctx, t._retain_grad = array, None, False, None, False
+        t.data, t.grad, t.requires_grad, t._ctx, t._hooks = array, None, False, None, None
         return t
 
     @classmethod
@@ -80,7 +80,7 @@ class Tensor:
         t = _new(cls)
         if type(array) is not _ndarray and (not hasattr(array, "shape") or isinstance(array, np.generic)):
             array = backend.get_array_module(array).asarray(array)
-        t.data, t.grad, t.requires_grad, t._ctx, t._retain_grad, t._seq = array, None, True, fn, False, _next_seq()
+        t.data, t.grad, t.requires_grad, t._ctx, t._hooks, t._seq = array, None, True, fn, None, _next_seq()
         return t
 
     # ---- what it is -------------------------------------------------------------------------
@@ -155,8 +155,17 @@ class Tensor:
 
     def retain_grad(self) -> Tensor:
         """Also keep `.grad` for this non-leaf tensor after `backward()` (e.g. for Grad-CAM)."""
-        self._retain_grad = True
+        if self._ctx is not None and engine.RETAIN not in (self._hooks or ()):
+            self._hooks = [*(self._hooks or ()), engine.RETAIN]
         return self
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` with this tensor's gradient during backward; a Tensor it returns replaces the
+        gradient. `handle.remove()` unregisters it (as PyTorch's)."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook on a tensor that does not require grad: it gets no gradient")
+        self._hooks = [*(self._hooks or ()), hook]
+        return engine.HookHandle(self, hook)
 
     def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into the `.grad` of every leaf it depends on.

@@ -191,3 +191,38 @@ def test_train_goes_through_overridden_train():
     assert calls == [False] and not outer[0].training
     with pytest.raises(TypeError, match="bool"):
         outer.train("yes")
+
+
+def test_full_backward_hook_matches_torch(torch):
+    from deepglass import nn as dnn
+
+    ours, theirs = {}, {}
+    layer = dnn.Conv2d(2, 3, 3, padding=1)
+    t_layer = torch.nn.Conv2d(2, 3, 3, padding=1)
+    t_layer.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    handle = layer.register_full_backward_hook(lambda m, gi, go: ours.update(gi=gi, go=go, m=m))
+    t_layer.register_full_backward_hook(lambda m, gi, go: theirs.update(gi=gi, go=go))
+    x = np.random.default_rng(0).standard_normal((2, 2, 5, 5)).astype(np.float32)
+    xd, xt = dg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (layer(xd) ** 2).sum().backward()
+    (t_layer(xt) ** 2).sum().backward()
+    assert ours["m"] is layer and len(ours["gi"]) == len(ours["go"]) == 1
+    np.testing.assert_allclose(ours["go"][0].numpy(), theirs["go"][0].numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours["gi"][0].numpy(), theirs["gi"][0].numpy(), rtol=1e-4, atol=1e-4)
+    ours.clear()
+    layer(dg.tensor(x)).sum().backward()  # an input without gradient: grad_input is (None,)
+    assert ours["gi"] == (None,) and ours["go"][0].shape == (2, 3, 5, 5)
+    handle.remove()
+    ours.clear()
+    layer(xd).sum().backward()
+    assert ours == {}
+
+
+def test_full_backward_hook_replaces_grad_input_and_sees_only_its_share():
+    from deepglass import nn as dnn
+
+    relu = dnn.ReLU()
+    relu.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+    x = dg.tensor([1.0, 2.0], requires_grad=True)
+    (relu(x) + x).sum().backward()  # the module's share is zeroed; the direct path still adds 1
+    assert x.grad.tolist() == [1.0, 1.0]

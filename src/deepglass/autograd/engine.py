@@ -19,6 +19,42 @@ def _freed_error(fn) -> RuntimeError:
     )
 
 
+RETAIN = object()  # the hook `retain_grad()` adds: keep the (hooked) gradient in `.grad`
+
+
+class HookHandle:
+    """What `Tensor.register_hook` returns: `remove()` unregisters the hook."""
+
+    def __init__(self, tensor, hook):
+        self.tensor, self.hook = tensor, hook
+
+    def remove(self) -> None:
+        hooks = self.tensor._hooks or []
+        if self.hook in hooks:
+            hooks = [h for h in hooks if h is not self.hook]
+            self.tensor._hooks = hooks or None
+
+
+def _run_hooks(tensor, grad):
+    """`grad` passed through the tensor's hooks in order (each may return a replacement); `retain_grad`'s
+    marker keeps the result in `.grad` of a non-leaf."""
+    retain = False
+    for hook in tensor._hooks:
+        if hook is RETAIN:
+            retain = True
+            continue
+        result = hook(_tensor.Tensor._wrap(grad))
+        if result is not None:
+            replacement = result.data if isinstance(result, _tensor.Tensor) else result
+            if replacement.shape != grad.shape:
+                raise RuntimeError(f"a gradient hook returned shape {replacement.shape} for a gradient of shape "
+                                   f"{grad.shape}")
+            grad = replacement
+    if retain:
+        _add_to_grad(tensor, grad, owned=False)
+    return grad
+
+
 def backward(root, gradient, retain_graph: bool = False) -> None:
     """Accumulate d(root)/d(leaf), weighted by `gradient`, into every leaf's `.grad`.
 
@@ -38,8 +74,8 @@ def backward(root, gradient, retain_graph: bool = False) -> None:
         inputs = fn.inputs
         if inputs is None:
             raise _freed_error(fn)
-        if tensor._retain_grad:
-            _accumulate_leaf(tensor, gy, owned=False)
+        if tensor._hooks is not None:
+            gy = _run_hooks(tensor, gy)
         input_grads = fn.backward(gy)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
@@ -87,6 +123,14 @@ def _unshare(grads: tuple, gy) -> tuple:
 
 
 def _accumulate_leaf(tensor, gx, owned: bool) -> None:
+    """Run a leaf's hooks on `gx`, then add it into `tensor.grad`."""
+    if tensor._hooks is not None:
+        hooked = _run_hooks(tensor, gx)
+        owned, gx = owned and hooked is gx, hooked
+    _add_to_grad(tensor, gx, owned)
+
+
+def _add_to_grad(tensor, gx, owned: bool) -> None:
     """Add `gx` into `tensor.grad`, copying unless the array is ours alone, contiguous and writable."""
     if gx.dtype != tensor.data.dtype:
         gx = gx.astype(tensor.data.dtype)

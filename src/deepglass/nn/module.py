@@ -18,6 +18,7 @@ import numpy as np
 from .. import backend
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, _to_array
+from . import backward_hooks
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -54,6 +55,7 @@ class Module:
         d["_modules"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
+        d["_backward_hooks"] = OrderedDict()
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -64,13 +66,16 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        call = None
+        if self._backward_hooks:
+            args, call = backward_hooks.wrap_inputs(self, args)
         out = self.forward(*args, **kwargs)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)
                 if result is not None:
                     out = result
-        return out
+        return out if call is None else backward_hooks.watch_output(out, call)
 
     # ---- registration by attribute assignment ----------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
@@ -370,6 +375,14 @@ class Module:
         key = next(_hook_ids)
         self._forward_hooks[key] = hook
         return RemovableHandle(self._forward_hooks, key)
+
+    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """Call `hook(module, grad_input, grad_output)` during backward, with the gradients (tuples of Tensors,
+        None where no gradient) of this call's tensor inputs and of its output, e.g. to read a layer's output
+        gradient for Grad-CAM. A returned tuple replaces grad_input (modules with one such input)."""
+        key = next(_hook_ids)
+        self._backward_hooks[key] = hook
+        return RemovableHandle(self._backward_hooks, key)
 
     # ---- printing --------------------------------------------------------------------------------
     def extra_repr(self) -> str:

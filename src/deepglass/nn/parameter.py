@@ -17,7 +17,7 @@ class Parameter(Tensor):
         if data is None:
             data = Tensor._wrap(Tensor([]).data)
         array = data.data if isinstance(data, Tensor) else Tensor(data).data
-        self.data, self.grad, self._ctx, self._retain_grad = array, None, None, False
+        self.data, self.grad, self._ctx, self._hooks = array, None, None, None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
