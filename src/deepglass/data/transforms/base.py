@@ -123,6 +123,11 @@ class RandomTransform(Transform):
         raise NotImplementedError(f"{type(self).__name__} must define _apply")
 
 
+def sample_mask(stream: SampleStream, p: float, xp):
+    """(N, 1, 1, 1) booleans, each sample's True with probability p (1 uniform per sample), for xp.where."""
+    return xp.asarray(stream.uniform(1)[:, 0] < p)[:, None, None, None]
+
+
 def require_float(x, name: str) -> None:
     """Color and noise transforms work on float images in [0, 1] (after ToTensor), not raw uint8."""
     if x.dtype.kind != "f":

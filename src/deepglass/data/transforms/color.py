@@ -4,7 +4,7 @@ RandomGrayscale."""
 from __future__ import annotations
 
 from ...backend import get_array_module
-from .base import RandomTransform, Transform, as_pair, require_float
+from .base import RandomTransform, Transform, as_pair, require_float, sample_mask
 
 
 def grayscale(x):
@@ -71,5 +71,4 @@ class RandomGrayscale(RandomTransform):
 
     def _apply(self, x, stream):
         xp = get_array_module(x)
-        gray = xp.asarray(stream.uniform(1)[:, 0] < self.p)[:, None, None, None]
-        return xp.where(gray, _gray(x, x.shape[1]), x)
+        return xp.where(sample_mask(stream, self.p, xp), _gray(x, x.shape[1]), x)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ...backend import get_array_module
 from . import functional as F
-from .base import RandomTransform, Transform
+from .base import RandomTransform, Transform, sample_mask
 
 
 def _size(size) -> tuple[int, int]:
@@ -80,8 +80,7 @@ class RandomHorizontalFlip(RandomTransform):
 
     def _apply(self, x, stream):
         xp = get_array_module(x)
-        flip = xp.asarray(stream.uniform(1)[:, 0] < self.p)
-        return xp.where(flip[:, None, None, None], F.hflip(x), x)
+        return xp.where(sample_mask(stream, self.p, xp), F.hflip(x), x)
 
 
 class RandomVerticalFlip(RandomTransform):
@@ -93,8 +92,7 @@ class RandomVerticalFlip(RandomTransform):
 
     def _apply(self, x, stream):
         xp = get_array_module(x)
-        flip = xp.asarray(stream.uniform(1)[:, 0] < self.p)
-        return xp.where(flip[:, None, None, None], F.vflip(x), x)
+        return xp.where(sample_mask(stream, self.p, xp), F.vflip(x), x)
 
 
 class RandomResizedCrop(RandomTransform):
