@@ -114,3 +114,31 @@ def test_functional_normalize_matches_torch(torch, p, dim):
     yd.backward(dg.tensor(g))
     yt.backward(torch.tensor(g))
     np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_local_response_norm_matches_torch(torch, size):
+    x = np.random.default_rng(size).standard_normal((2, 6, 4, 3)).astype(np.float32) * 3
+    check_torch_parity(torch, nn.LocalResponseNorm(size, alpha=1e-2, beta=0.75, k=2.0),
+                       torch.nn.LocalResponseNorm(size, alpha=1e-2, beta=0.75, k=2.0), x, copy_weights=False)
+    dg.gradcheck(lambda a: F.local_response_norm(a, size, 1e-2, 0.75, 2.0),
+                 dg.tensor(x[:1, :, :2, :2].astype(np.float64), requires_grad=True))
+    assert repr(nn.LocalResponseNorm(5)) == "LocalResponseNorm(5, alpha=0.0001, beta=0.75, k=1.0)"
+
+
+def test_cosine_similarity_and_pairwise_distance_match_torch(torch):
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((4, 5)), rng.standard_normal((1, 5))
+    for ours, theirs in ((lambda x, y: F.cosine_similarity(x, y), torch.nn.functional.cosine_similarity),
+                         (lambda x, y: nn.PairwiseDistance(p=1.5)(x, y),
+                          lambda x, y: torch.nn.functional.pairwise_distance(x, y, p=1.5))):
+        xd, yd = dg.tensor(a, requires_grad=True), dg.tensor(b, requires_grad=True)
+        xt, yt = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+        out, expected = ours(xd, yd), theirs(xt, yt)
+        np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10)
+        out.sum().backward()
+        expected.sum().backward()
+        np.testing.assert_allclose(xd.grad.numpy(), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(yd.grad.numpy(), yt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    assert nn.CosineSimilarity(dim=0)(dg.ones(3), dg.ones(3) * 2).item() == pytest.approx(1.0)
+    assert F.cosine_similarity(dg.zeros(1, 3), dg.ones(1, 3)).item() == 0.0  # eps keeps it finite

@@ -48,7 +48,15 @@ from .loss import (
     SmoothL1Loss,
 )
 from .module import Module, RemovableHandle
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    CosineSimilarity,
+    GroupNorm,
+    LayerNorm,
+    LocalResponseNorm,
+    PairwiseDistance,
+)
 from .padding import (
     CircularPad1d,
     CircularPad2d,

@@ -6,8 +6,10 @@ from ... import ops
 from ...autograd.grad_mode import no_grad
 from ...ops.normalization import normalize as _standardize
 from ...tensor import Tensor
+from .padding import pad
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize", "local_response_norm", "cosine_similarity",
+           "pairwise_distance"]
 
 
 def _channel_shape(x: Tensor) -> tuple:
@@ -84,3 +86,27 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     if p == 2:  # clamp before the square root, so a zero vector gets a finite gradient (as in PyTorch)
         return input / ops.sqrt(ops.clamp((input * input).sum(dim=dim, keepdim=True), eps * eps, None))
     return input / ops.clamp(ops.norm(input, p, dim=dim, keepdim=True), eps, None)
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """AlexNet's normalization across channels: x / (k + alpha · mean of x² over `size` neighbouring channels)^beta,
+    the window zero-padded at the ends, as PyTorch's (N, C, *)."""
+    if input.ndim < 3:
+        raise ValueError(f"local_response_norm: expected input of shape (N, C, *), got {tuple(input.shape)}")
+    squares = pad(input * input, (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2))
+    channels = input.shape[1]
+    total = squares[:, 0:channels]
+    for offset in range(1, size):  # a loop over the window only
+        total = total + squares[:, offset:offset + channels]
+    return input / (total * (alpha / size) + k) ** beta
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """x1·x2 / (max(‖x1‖, eps) · max(‖x2‖, eps)) along `dim` (broadcasting), as PyTorch's."""
+    norms = [ops.sqrt(ops.clamp((x * x).sum(dim=dim), eps * eps, None)) for x in (x1, x2)]
+    return (x1 * x2).sum(dim=dim) / (norms[0] * norms[1])
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """‖x1 − x2 + eps‖_p along the last axis, as PyTorch's (eps keeps the gradient finite at equal points)."""
+    return ops.norm(x1 - x2 + eps, p, dim=-1, keepdim=keepdim)
