@@ -95,6 +95,7 @@ GPU_CASES = {
     "scatter_dot_outer": lambda dg, a, b: (a.scatter_add(1, dg.tensor([[0, 0], [4, 1], [2, 3]], device=a.device), b)
                                            * a.scatter(0, dg.tensor([[2, 0, 1, 0, 2]], device=a.device), b)).sum()
     + dg.dot(a[0], b[1]) + dg.outer(a[1], b[2]).sum(),
+    "einsum": lambda dg, a, b: (dg.einsum("ij,kj->ik", a, b) ** 2).sum() + dg.einsum("ij->j", a * b).sum(),
     "pad_modes": lambda dg, a, b: sum(dg.nn.functional.pad(a[None], (2, 1), mode=m).sum() * i
                                       for i, m in enumerate(["constant", "reflect", "replicate", "circular"], 1)),
     "where_clip": lambda dg, a, b: (dg.where(a > b, a, b) + dg.maximum(a, b) + a.clip(-0.5, 0.5)).sum(),

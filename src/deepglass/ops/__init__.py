@@ -2,6 +2,7 @@
 
 from . import indexing
 from .conversion import astype, clone, contiguous, to_device
+from .einsum import einsum
 from .elementwise import (
     abs,
     add,
