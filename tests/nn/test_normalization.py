@@ -142,3 +142,16 @@ def test_cosine_similarity_and_pairwise_distance_match_torch(torch):
         np.testing.assert_allclose(yd.grad.numpy(), yt.grad.numpy(), rtol=1e-9, atol=1e-12)
     assert nn.CosineSimilarity(dim=0)(dg.ones(3), dg.ones(3) * 2).item() == pytest.approx(1.0)
     assert F.cosine_similarity(dg.zeros(1, 3), dg.ones(1, 3)).item() == 0.0  # eps keeps it finite
+
+
+@pytest.mark.parametrize("name, shape, affine", [("InstanceNorm2d", (2, 3, 5, 4), False),
+                                                  ("InstanceNorm2d", (2, 3, 5, 4), True),
+                                                  ("InstanceNorm1d", (3, 4, 7), False)])
+def test_instance_norm_matches_torch(torch, name, shape, affine):
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32) * 2 + 1
+    ours, theirs = getattr(nn, name)(shape[1], affine=affine), getattr(torch.nn, name)(shape[1], affine=affine)
+    check_torch_parity(torch, ours, theirs, x)
+    with pytest.raises(NotImplementedError, match="track_running_stats=True is not supported"):
+        getattr(nn, name)(3, track_running_stats=True)
+    with pytest.raises(ValueError, match=rf"{name}: expected input of shape"):
+        getattr(nn, name)(shape[1])(dg.ones(*shape[:2]))

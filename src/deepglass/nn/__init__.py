@@ -53,6 +53,8 @@ from .normalization import (
     BatchNorm2d,
     CosineSimilarity,
     GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
     LayerNorm,
     LocalResponseNorm,
     PairwiseDistance,

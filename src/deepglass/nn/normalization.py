@@ -149,6 +149,39 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
+class _InstanceNorm(GroupNorm):
+    """Each channel of each sample normalized over its own positions (GroupNorm with one channel per group);
+    PyTorch's defaults: no affine parameters, no running statistics."""
+
+    dims = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device=None, dtype=None):
+        if track_running_stats:
+            raise NotImplementedError(f"{type(self).__name__}: track_running_stats=True is not supported")
+        super().__init__(num_features, num_features, eps, affine, device, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != self.dims + 2:
+            spatial = "L" if self.dims == 1 else "H, W"
+            raise ValueError(f"{type(self).__name__}: expected input of shape (N, C, {spatial}), got {tuple(x.shape)}")
+        return super().forward(x)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of (N, C, L): each channel of each sample over its length."""
+
+    dims = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of (N, C, H, W): each feature map of each sample on its own (U-Nets, style
+    transfer)."""
+
+
 class LocalResponseNorm(Module):
     """AlexNet's cross-channel normalization: x / (k + alpha · mean of x² over `size` channels)^beta."""
 
