@@ -118,3 +118,38 @@ def test_bad_arguments_are_clear_errors():
         L.RandomZoom((0.3, 0.1))
     with pytest.raises(ValueError, match="Resizing: interpolation must be 'bilinear' or 'nearest'"):
         L.Resizing(4, 4, interpolation="bicubic")
+
+
+def test_normalization_adapts_inverts_and_is_saved(tmp_path):
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((200, 4)) * [1, 2, 3, 4] + [5, 6, 7, 8]).astype(np.float32)
+    norm = L.Normalization()
+    with pytest.raises(RuntimeError, match="no statistics yet; call adapt"):
+        norm(dg.tensor(x))
+    norm.adapt(x)
+    y = norm(dg.tensor(x)).numpy()
+    np.testing.assert_allclose(y.mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(y.std(0), 1, atol=1e-4)
+    images = rng.random((10, 3, 3, 2)).astype(np.float32)
+    per_channel = L.Normalization(axis=-1)
+    per_channel.adapt([images[:5], images[5:]])  # batches of a dataset
+    np.testing.assert_allclose(per_channel.mean.numpy(), images.mean(axis=(0, 1, 2)), rtol=1e-5)
+    back = L.Normalization(mean=[5.0], variance=[4.0], invert=True)(dg.tensor([[0.0], [1.0]]))
+    assert back.tolist() == [[5.0], [7.0]]
+    model = keras.Sequential([L.Input((4,)), norm, L.Dense(2)])
+    model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.save(tmp_path / "norm.safetensors")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "norm.safetensors").predict(x, verbose=0),
+                               model.predict(x, verbose=0), rtol=1e-6)
+    with pytest.raises(ValueError, match="give both mean and variance"):
+        L.Normalization(mean=[0.0])
+
+
+def test_random_brightness_shifts_each_image_while_training():
+    layer = L.RandomBrightness((0.1, 0.1), value_range=(0, 1))
+    x = dg.full((3, 2, 2, 1), 0.5)
+    layer.eval()
+    np.testing.assert_array_equal(layer(x).numpy(), x.numpy())
+    layer.train()
+    np.testing.assert_allclose(layer(x).numpy(), 0.6, rtol=1e-6)  # factor 0.1 of the range width 1
+    assert L.RandomBrightness(0.9, value_range=(0, 1))(dg.full((64, 1, 1, 1), 0.5)).numpy().max() <= 1.0

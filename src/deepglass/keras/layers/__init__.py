@@ -33,6 +33,8 @@ from .pooling import (
 )
 from .preprocessing import (
     CenterCrop,
+    Normalization,
+    RandomBrightness,
     RandomContrast,
     RandomFlip,
     RandomRotation,

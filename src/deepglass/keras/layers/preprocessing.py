@@ -67,6 +67,66 @@ class CenterCrop(Layer):
         return x[:, top:top + self.height, left:left + self.width]
 
 
+@register
+class Normalization(Layer):
+    """(x − mean) / sqrt(variance) per feature (the last axis by default), with the statistics given or learned
+    from data by `adapt(data)`; `invert=True` undoes it. They are saved with the model."""
+
+    def __init__(self, axis: int = -1, mean=None, variance=None, invert: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if (mean is None) != (variance is None):
+            raise ValueError("Normalization: give both mean and variance, or neither (and call adapt)")
+        self.axis, self.invert = axis, invert
+        self.register_buffer("mean", None if mean is None else Tensor(np.asarray(mean, np.float32)))
+        self.register_buffer("variance", None if variance is None else Tensor(np.asarray(variance, np.float32)))
+
+    def adapt(self, data) -> None:
+        """Set mean and variance from `data` (an array or Tensor of samples, or an iterable of such batches)."""
+        if isinstance(data, Tensor):
+            data = data.numpy()
+        if not hasattr(data, "shape"):
+            data = np.concatenate([b.numpy() if isinstance(b, Tensor) else np.asarray(b) for b in data])
+        data = np.asarray(data, dtype=np.float64)
+        axis = self.axis % data.ndim
+        others = tuple(i for i in range(data.ndim) if i != axis)
+        self.mean = Tensor(data.mean(axis=others).astype(np.float32))
+        self.variance = Tensor(data.var(axis=others).astype(np.float32))
+
+    def call(self, x):
+        if self.mean is None:
+            raise RuntimeError(f"{self.name}: no statistics yet; call adapt(data) or give mean and variance")
+        shape = [1] * x.ndim
+        shape[self.axis % x.ndim] = -1
+        mean, variance = self.mean.to(x.device).reshape(shape), self.variance.to(x.device).reshape(shape)
+        std = (variance.clamp(1e-14, None)).sqrt()  # Keras's floor: max(sqrt(variance), 1e-7)
+        return x * std + mean if self.invert else (x - mean) / std
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        if self.mean is not None:
+            config["mean"], config["variance"] = self.mean.numpy().tolist(), self.variance.numpy().tolist()
+        return config
+
+
+@register
+class RandomBrightness(Layer):
+    """Add one offset per image, drawn from `factor` · (value range width) (f → (-f, f)), while training;
+    clipped to `value_range`."""
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.factor, self.value_range, self.seed = factor, tuple(value_range), seed
+        self._range = _range(factor, "RandomBrightness", value_range[1] - value_range[0])
+        self._generator = None if seed is None else np.random.default_rng(seed)
+
+    def call(self, x):
+        if not self.training:
+            return x
+        u = SampleStream.draw(self._generator, x.shape[0]).uniform(1)[:, 0]
+        delta = Tensor(_lerp(self._range, u).astype(np.float32).reshape((-1,) + (1,) * (x.ndim - 1)), device=x.device)
+        return (x + delta).clamp(*self.value_range)
+
+
 class _Augmentation(Layer):
     """A random layer: `augment(x, stream)` on an NCHW array while training, the identity otherwise."""
 
