@@ -168,3 +168,16 @@ def test_pooling_1d():
     assert [layer.name for layer in model.layers] == ["conv1d", "max_pooling1d_1", "global_average_pooling1d_1",
                                                       "dense"]
     assert L.MaxPooling2D().name == "max_pooling2d"  # the 1-D layers' inner 2-D pools took no automatic name
+
+
+def test_group_normalization_matches_torch_group_norm(torch):
+    x = _nhwc(2, 4, 5, 6)
+    for groups in (3, -1):
+        layer = L.GroupNormalization(groups=groups, epsilon=1e-5)
+        out = layer(x).numpy()
+        g = 6 if groups == -1 else groups
+        expected = torch.nn.functional.group_norm(torch.tensor(x.numpy()).permute(0, 3, 1, 2), g, eps=1e-5)
+        np.testing.assert_allclose(out, expected.permute(0, 2, 3, 1).numpy(), rtol=1e-4, atol=1e-5)
+    assert L.GroupNormalization(groups=2, center=False).count_params() == 0  # built on first call
+    with pytest.raises(ValueError, match="6 channels cannot be split into 4 groups"):
+        L.GroupNormalization(groups=4)(x)

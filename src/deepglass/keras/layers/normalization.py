@@ -1,4 +1,4 @@
-"""BatchNormalization and LayerNormalization with Keras's arguments over dg.nn's BatchNorm1d/2d and LayerNorm.
+"""BatchNormalization, LayerNormalization and GroupNormalization with Keras's arguments over dg.nn's layers.
 
 Keras's momentum is the weight of the OLD running value (0.99), PyTorch's the weight of the new batch,
 so `momentum=m` becomes `1 − m`; Keras's default epsilon is 1e-3. Normalizes the last axis (channels_last).
@@ -84,3 +84,36 @@ class LayerNormalization(Layer):
 
     def call(self, x):
         return self.op(x)
+
+
+@register
+class GroupNormalization(Layer):
+    """Normalize groups of channels (the last axis) of each sample; `groups=-1` is instance normalization.
+    Independent of the batch size, so it suits small medical-imaging batches."""
+
+    def __init__(self, groups: int = 32, axis: int = -1, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer="zeros", gamma_initializer="ones", **kwargs):
+        super().__init__(**kwargs)
+        if axis != -1:
+            raise NotImplementedError(f"GroupNormalization: only axis=-1 (channels_last) is supported, got {axis}")
+        self.groups, self.axis, self.epsilon, self.center, self.scale = groups, axis, float(epsilon), center, scale
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        if self.declared_input_shape is not None:
+            self._maybe_build(self.declared_input_shape)
+
+    def build(self, input_shape) -> None:
+        channels = int(input_shape[-1])
+        groups = channels if self.groups == -1 else self.groups
+        if channels % groups:
+            raise ValueError(f"{self.name}: {channels} channels cannot be split into {groups} groups")
+        self.op = nn.GroupNorm(groups, channels, eps=self.epsilon, affine=self.center or self.scale)
+        if self.op.weight is not None:
+            initializers.get(self.gamma_initializer)(self.op.weight)
+            initializers.get(self.beta_initializer)(self.op.bias)
+            self.op.weight.requires_grad_(self.scale)
+            self.op.bias.requires_grad_(self.center)
+
+    def call(self, x):
+        order = (0, x.ndim - 1, *range(1, x.ndim - 1))  # channels_last → channels first, and back
+        back = (0, *range(2, x.ndim), 1)
+        return self.op(x.permute(*order)).permute(*back)
