@@ -153,3 +153,19 @@ def test_random_brightness_shifts_each_image_while_training():
     layer.train()
     np.testing.assert_allclose(layer(x).numpy(), 0.6, rtol=1e-6)  # factor 0.1 of the range width 1
     assert L.RandomBrightness(0.9, value_range=(0, 1))(dg.full((64, 1, 1, 1), 0.5)).numpy().max() <= 1.0
+
+
+def test_random_crop_trains_on_random_windows_and_predicts_on_the_center():
+    x = np.arange(2 * 6 * 7, dtype=np.float32).reshape(2, 6, 7, 1)
+    layer = L.RandomCrop(3, 4, seed=0)
+    layer.eval()
+    np.testing.assert_array_equal(layer(dg.tensor(x)).numpy(), x[:, 1:4, 1:5])
+    layer.train()
+    crops = [layer(dg.tensor(x)).numpy() for _ in range(20)]
+    corners = {(int(c[0, 0, 0, 0]) % 7, int(c[0, 0, 0, 0]) // 7) for c in crops}  # (left, top) of sample 0
+    assert len(corners) > 3 and all(0 <= left <= 3 and 0 <= top <= 3 for left, top in corners)
+    for c in crops:  # every crop is a real window of its own image
+        top, left = int(c[1, 0, 0, 0] - 42) // 7, int(c[1, 0, 0, 0] - 42) % 7
+        np.testing.assert_array_equal(c[1], x[1, top:top + 3, left:left + 4])
+    with pytest.raises(ValueError, match="smaller than the crop 7×4"):
+        L.RandomCrop(7, 4)(dg.tensor(x))

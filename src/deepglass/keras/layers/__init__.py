@@ -36,6 +36,7 @@ from .preprocessing import (
     Normalization,
     RandomBrightness,
     RandomContrast,
+    RandomCrop,
     RandomFlip,
     RandomRotation,
     RandomTranslation,

@@ -1,5 +1,6 @@
 """Keras's preprocessing and augmentation layers on channels_last images: Rescaling, Resizing, CenterCrop,
-RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast.
+Normalization, RandomCrop, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast,
+RandomBrightness.
 
 The random layers change images only while training (`fit`); at inference (`predict`, `evaluate`) they pass
 them through, as in Keras. Each sample gets its own parameters from deepglass's generator (`dg.manual_seed`
@@ -194,6 +195,30 @@ class RandomFlip(_Augmentation):
         if "vertical" in self.mode:
             x = xp.where(u[:, 1], TF.vflip(x), x)
         return x
+
+
+@register
+class RandomCrop(_Augmentation):
+    """A random height × width window of each image while training; the central one at inference."""
+
+    def __init__(self, height: int, width: int, seed=None, **kwargs):
+        super().__init__(seed, **kwargs)
+        self.height, self.width = int(height), int(width)
+
+    def call(self, x):
+        h, w = x.shape[1:3]
+        if h < self.height or w < self.width:
+            raise ValueError(f"{self.name}: images of {h}×{w} are smaller than the crop {self.height}×{self.width}")
+        if not self.training:
+            top, left = (h - self.height) // 2, (w - self.width) // 2
+            return x[:, top:top + self.height, left:left + self.width]
+        return super().call(x)
+
+    def augment(self, x, stream):
+        u = stream.uniform(2)
+        h, w = x.shape[2:]
+        top, left = TF.floor_index(u[:, 0], h - self.height + 1), TF.floor_index(u[:, 1], w - self.width + 1)
+        return TF.crop(x, top, left, self.height, self.width)
 
 
 @register
