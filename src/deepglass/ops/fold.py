@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from .conv import _pair
 from .im2col import Geometry, im2col_per_sample
 
 
@@ -52,8 +53,6 @@ class Fold(Function):
 
 
 def _geometry(op: str, kernel_size, dilation, padding, stride) -> Geometry:
-    from .conv import _pair
-
     kh, kw = _pair(kernel_size, "kernel_size", op)
     (ph, pw), (sh, sw), (dh, dw) = (_pair(v, name, op) for v, name in
                                     ((padding, "padding"), (stride, "stride"), (dilation, "dilation")))
@@ -74,8 +73,6 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """Columns (N, C·kh·kw, L) summed back onto (N, C, *output_size), as torch.nn.functional.fold."""
-    from .conv import _pair
-
     geom = _geometry("fold", kernel_size, dilation, padding, stride)
     size = _pair(output_size, "output_size", "fold")
     ho, wo = geom.out_size(*size)

@@ -13,6 +13,8 @@ import numpy as np
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from .elementwise import maximum, minimum
+from .indexing import gather
 
 
 def normalize_axis(axis, dim, ndim: int) -> tuple | None:
@@ -181,8 +183,6 @@ def amin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: boo
 def _max_or_min(x: Tensor, dim, keepdim: bool, axis, keepdims: bool, is_max: bool):
     name = "max" if is_max else "min"
     if isinstance(dim, Tensor):  # torch.max(a, b)
-        from .elementwise import maximum, minimum
-
         return maximum(x, dim) if is_max else minimum(x, dim)
     if dim is None or axis is not None:
         reduce = amax if is_max else amin
@@ -190,8 +190,6 @@ def _max_or_min(x: Tensor, dim, keepdim: bool, axis, keepdims: bool, is_max: boo
     if not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{name}: dim must be one int (values and indices), got {dim!r}; for several axes use "
                         f"a{name}(x, dim) or {name}(x, axis=...), which give the values only")
-    from .indexing import gather
-
     axis = normalize_axis(dim, None, x.ndim)[0]
     indices = (argmax if is_max else argmin)(x, axis, keepdims=True)
     values = gather(x, axis, indices)  # the gradient goes to the chosen element, as in PyTorch

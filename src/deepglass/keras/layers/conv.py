@@ -27,6 +27,10 @@ def from_nchw(x, data_format):
 
 
 class _Conv(Layer):
+    """What the convolutions share: Keras's arguments, sizes as pairs (images) or single ints (sequences)."""
+
+    RANK, PADDINGS, SAMPLE = 2, ("valid", "same"), ("H, W", "images")
+
     def __init__(
         self,
         filters: int,
@@ -49,27 +53,30 @@ class _Conv(Layer):
     ):
         super().__init__(**kwargs)
         padding = padding.lower()
-        if padding not in ("valid", "same"):
-            raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}")
-        self.filters, self.kernel_size, self.strides = int(filters), pair(kernel_size), pair(strides)
+        if padding not in self.PADDINGS:
+            raise ValueError(f"{type(self).__name__}: padding must be one of {self.PADDINGS}, got {padding!r}")
+        size = pair if self.RANK == 2 else (lambda v: int(v[0]) if isinstance(v, (tuple, list)) else int(v))
+        self.filters, self.kernel_size, self.strides = int(filters), size(kernel_size), size(strides)
         self.padding, self.data_format = padding, data_format or "channels_last"
-        self.dilation_rate, self.groups, self.use_bias = pair(dilation_rate), groups, use_bias
+        self.dilation_rate, self.groups, self.use_bias = size(dilation_rate), groups, use_bias
         self._set_weight_options(activation, kernel_initializer, bias_initializer, kernel_regularizer,
                                  bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
         if self.declared_input_shape is not None:
             self._maybe_build(self.declared_input_shape)
 
     def _channels(self, input_shape) -> int:
-        if len(input_shape) != 3:
-            raise ValueError(f"{self.name}: expected images of shape (H, W, C) per sample, got {tuple(input_shape)}")
+        spatial, kind = self.SAMPLE
+        if len(input_shape) != self.RANK + 1:
+            raise ValueError(f"{self.name}: expected {kind} of shape ({spatial}, C) per sample, "
+                             f"got {tuple(input_shape)}")
         return int(input_shape[0] if self.data_format == "channels_first" else input_shape[-1])
 
     def expected_input_shape(self) -> str | None:
         if self.input_shape is None:
             return None
         if self.data_format == "channels_first":
-            return f"(None, {self.input_shape[0]}, H, W)"
-        return f"(None, H, W, {self.input_shape[-1]})"
+            return f"(None, {self.input_shape[0]}, {self.SAMPLE[0]})"
+        return f"(None, {self.SAMPLE[0]}, {self.input_shape[-1]})"
 
 
 @register
@@ -192,33 +199,14 @@ class Conv2DTranspose(_Conv):
 
 
 @register
-class Conv1D(Layer):
+class Conv1D(_Conv):
     """1-D convolution over sequences (N, L, C) → (N, L', filters): 'valid', 'same' or 'causal' padding (causal
     pads only the start, so step t sees steps ≤ t: signals, time series)."""
 
-    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid", data_format=None,
-                 dilation_rate=1, groups: int = 1, activation=None, use_bias: bool = True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
-        super().__init__(**kwargs)
-        padding = padding.lower()
-        if padding not in ("valid", "same", "causal"):
-            raise ValueError(f"Conv1D: padding must be 'valid', 'same' or 'causal', got {padding!r}")
-        single = lambda v: int(v[0]) if isinstance(v, (tuple, list)) else int(v)  # noqa: E731
-        self.filters, self.kernel_size, self.strides = int(filters), single(kernel_size), single(strides)
-        self.padding, self.data_format = padding, data_format or "channels_last"
-        self.dilation_rate, self.groups, self.use_bias = single(dilation_rate), groups, use_bias
-        self._set_weight_options(activation, kernel_initializer, bias_initializer, kernel_regularizer,
-                                 bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint)
-        if self.declared_input_shape is not None:
-            self._maybe_build(self.declared_input_shape)
+    RANK, PADDINGS, SAMPLE = 1, ("valid", "same", "causal"), ("L", "sequences")
 
     def build(self, input_shape) -> None:
-        if len(input_shape) != 2:
-            raise ValueError(f"{self.name}: expected sequences of shape (L, C) per sample, got {tuple(input_shape)}")
-        channels = int(input_shape[0] if self.data_format == "channels_first" else input_shape[-1])
-        self.op = nn.Conv1d(channels, self.filters, self.kernel_size, stride=self.strides,
+        self.op = nn.Conv1d(self._channels(input_shape), self.filters, self.kernel_size, stride=self.strides,
                             dilation=self.dilation_rate, groups=self.groups, bias=self.use_bias)
         init_weights(self.op, self.kernel_initializer, self.bias_initializer)
 

@@ -12,6 +12,16 @@ from .. import initializers
 from ..layer import Layer
 
 
+def init_affine(layer, op) -> None:
+    """Keras's gamma/beta initializers on a dg.nn norm layer's weight/bias; `scale=False` / `center=False`
+    freeze them (at 1 and 0)."""
+    if op.weight is not None:
+        initializers.get(layer.gamma_initializer)(op.weight)
+        initializers.get(layer.beta_initializer)(op.bias)
+        op.weight.requires_grad_(layer.scale)
+        op.bias.requires_grad_(layer.center)
+
+
 @register
 class BatchNormalization(Layer):
     """Normalize each channel (axis=-1) with batch statistics in training, running ones at inference."""
@@ -42,13 +52,7 @@ class BatchNormalization(Layer):
         channels = int(input_shape[self._axis - 1])
         cls = nn.BatchNorm2d if rank == 4 else nn.BatchNorm1d
         self.op = cls(channels, eps=self.epsilon, momentum=1.0 - self.momentum, affine=self.center or self.scale)
-        if self.op.weight is not None:
-            initializers.get(self.gamma_initializer)(self.op.weight)
-            initializers.get(self.beta_initializer)(self.op.bias)
-            if not self.scale:
-                self.op.weight.requires_grad_(False)
-            if not self.center:
-                self.op.bias.requires_grad_(False)
+        init_affine(self, self.op)
 
     def call(self, x):
         if self._axis == 1 or x.ndim == 2:
@@ -65,8 +69,8 @@ class LayerNormalization(Layer):
     def __init__(self, axis: int = -1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
                  beta_initializer="zeros", gamma_initializer="ones", **kwargs):
         super().__init__(**kwargs)
-        if axis not in (-1,) and not isinstance(axis, int):
-            raise NotImplementedError(f"LayerNormalization: axis must be one int, got {axis!r}")
+        if not isinstance(axis, int):
+            raise NotImplementedError(f"LayerNormalization: axis must be one int (the last), got {axis!r}")
         self.axis, self.epsilon, self.center, self.scale = axis, float(epsilon), center, scale
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
         if self.declared_input_shape is not None:
@@ -76,11 +80,7 @@ class LayerNormalization(Layer):
         if self.axis % (len(input_shape) + 1) != len(input_shape):
             raise NotImplementedError(f"{self.name}: only the last axis is supported (axis=-1), got axis={self.axis}")
         self.op = nn.LayerNorm(int(input_shape[-1]), eps=self.epsilon, elementwise_affine=self.center or self.scale)
-        if self.op.weight is not None:
-            initializers.get(self.gamma_initializer)(self.op.weight)
-            initializers.get(self.beta_initializer)(self.op.bias)
-            self.op.weight.requires_grad_(self.scale)
-            self.op.bias.requires_grad_(self.center)
+        init_affine(self, self.op)
 
     def call(self, x):
         return self.op(x)
@@ -107,11 +107,7 @@ class GroupNormalization(Layer):
         if channels % groups:
             raise ValueError(f"{self.name}: {channels} channels cannot be split into {groups} groups")
         self.op = nn.GroupNorm(groups, channels, eps=self.epsilon, affine=self.center or self.scale)
-        if self.op.weight is not None:
-            initializers.get(self.gamma_initializer)(self.op.weight)
-            initializers.get(self.beta_initializer)(self.op.bias)
-            self.op.weight.requires_grad_(self.scale)
-            self.op.bias.requires_grad_(self.center)
+        init_affine(self, self.op)
 
     def call(self, x):
         order = (0, x.ndim - 1, *range(1, x.ndim - 1))  # channels_last → channels first, and back

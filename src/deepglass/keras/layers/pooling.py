@@ -64,13 +64,17 @@ class AveragePooling2D(_Pool):
 
 
 class _GlobalPool(Layer):
+    """Reduce the `RANK` spatial axes: (N, H, W, C) → (N, C) for images, (N, L, C) → (N, C) for sequences."""
+
+    RANK = 2
+
     def __init__(self, data_format=None, keepdims: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.data_format, self.keepdims = data_format or "channels_last", keepdims
 
     def call(self, x):
-        axes = (2, 3) if self.data_format == "channels_first" else (1, 2)
-        return self._reduce(x, axes)
+        first = 2 if self.data_format == "channels_first" else 1
+        return self._reduce(x, tuple(range(first, first + self.RANK)))
 
 
 @register
@@ -119,22 +123,15 @@ class AveragePooling1D(_Pool1D):
     _pool2d = AveragePooling2D
 
 
-class _GlobalPool1D(_GlobalPool):
-    def call(self, x):
-        return self._reduce(x, 2 if self.data_format == "channels_first" else 1)
-
-
 @register
-class GlobalAveragePooling1D(_GlobalPool1D):
+class GlobalAveragePooling1D(GlobalAveragePooling2D):
     """(N, L, C) → (N, C): the mean over the sequence."""
 
-    def _reduce(self, x, axes):
-        return x.mean(axis=axes, keepdims=self.keepdims)
+    RANK = 1
 
 
 @register
-class GlobalMaxPooling1D(_GlobalPool1D):
+class GlobalMaxPooling1D(GlobalMaxPooling2D):
     """(N, L, C) → (N, C): the maximum over the sequence."""
 
-    def _reduce(self, x, axes):
-        return x.max(axis=axes, keepdims=self.keepdims)
+    RANK = 1

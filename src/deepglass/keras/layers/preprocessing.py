@@ -52,6 +52,20 @@ class Resizing(Layer):
         return out.permute(0, 2, 3, 1)
 
 
+def _check_crop(layer, h: int, w: int) -> None:
+    if h < layer.height or w < layer.width:
+        raise ValueError(f"{type(layer).__name__}: images of {h}×{w} are smaller than the crop "
+                         f"{layer.height}×{layer.width}")
+
+
+def _center_window(layer, x):
+    """The central layer.height × layer.width window of (N, H, W, C) images."""
+    h, w = x.shape[1:3]
+    _check_crop(layer, h, w)
+    top, left = (h - layer.height) // 2, (w - layer.width) // 2
+    return x[:, top:top + layer.height, left:left + layer.width]
+
+
 @register
 class CenterCrop(Layer):
     """The central height × width window of (N, H, W, C) images."""
@@ -61,11 +75,7 @@ class CenterCrop(Layer):
         self.height, self.width = int(height), int(width)
 
     def call(self, x):
-        h, w = x.shape[1:3]
-        if h < self.height or w < self.width:
-            raise ValueError(f"CenterCrop: images of {h}×{w} are smaller than the crop {self.height}×{self.width}")
-        top, left = (h - self.height) // 2, (w - self.width) // 2
-        return x[:, top:top + self.height, left:left + self.width]
+        return _center_window(self, x)
 
 
 @register
@@ -107,25 +117,6 @@ class Normalization(Layer):
         if self.mean is not None:
             config["mean"], config["variance"] = self.mean.numpy().tolist(), self.variance.numpy().tolist()
         return config
-
-
-@register
-class RandomBrightness(Layer):
-    """Add one offset per image, drawn from `factor` · (value range width) (f → (-f, f)), while training;
-    clipped to `value_range`."""
-
-    def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.factor, self.value_range, self.seed = factor, tuple(value_range), seed
-        self._range = _range(factor, "RandomBrightness", value_range[1] - value_range[0])
-        self._generator = None if seed is None else np.random.default_rng(seed)
-
-    def call(self, x):
-        if not self.training:
-            return x
-        u = SampleStream.draw(self._generator, x.shape[0]).uniform(1)[:, 0]
-        delta = Tensor(_lerp(self._range, u).astype(np.float32).reshape((-1,) + (1,) * (x.ndim - 1)), device=x.device)
-        return (x + delta).clamp(*self.value_range)
 
 
 class _Augmentation(Layer):
@@ -206,17 +197,12 @@ class RandomCrop(_Augmentation):
         self.height, self.width = int(height), int(width)
 
     def call(self, x):
-        h, w = x.shape[1:3]
-        if h < self.height or w < self.width:
-            raise ValueError(f"{self.name}: images of {h}×{w} are smaller than the crop {self.height}×{self.width}")
-        if not self.training:
-            top, left = (h - self.height) // 2, (w - self.width) // 2
-            return x[:, top:top + self.height, left:left + self.width]
-        return super().call(x)
+        return super().call(x) if self.training else _center_window(self, x)
 
     def augment(self, x, stream):
         u = stream.uniform(2)
         h, w = x.shape[2:]
+        _check_crop(self, h, w)
         top, left = TF.floor_index(u[:, 0], h - self.height + 1), TF.floor_index(u[:, 1], w - self.width + 1)
         return TF.crop(x, top, left, self.height, self.width)
 
@@ -280,6 +266,22 @@ class RandomTranslation(_Warp):
         theta[:, 0, 0] = theta[:, 1, 1] = 1.0
         theta[:, 0, 2], theta[:, 1, 2] = -_lerp(self._w, u[:, 1]) * w, -_lerp(self._h, u[:, 0]) * h
         return self.warp(x, theta)
+
+
+@register
+class RandomBrightness(_Augmentation):
+    """Add one offset per image, drawn from `factor` · (value range width) (f → (-f, f)), then clip to
+    `value_range`."""
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(seed, **kwargs)
+        self.factor, self.value_range = factor, tuple(value_range)
+        self._range = _range(factor, "RandomBrightness", value_range[1] - value_range[0])
+
+    def augment(self, x, stream):
+        xp = get_array_module(x)
+        delta = xp.asarray(_lerp(self._range, stream.uniform(1)[:, 0]), dtype=x.dtype)[:, None, None, None]
+        return xp.clip(x + delta, *self.value_range)
 
 
 @register
