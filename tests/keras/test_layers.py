@@ -171,6 +171,29 @@ def test_sequential_built_lazily_from_data():
     assert model.count_params() == 3 * 4 + 4 + 4 + 1
 
 
+def test_sequential_with_an_input_is_built_at_once():
+    model = dg.keras.Sequential([L.Input((16,)), L.Dense(8)])
+    assert model.built and len(model.weights) == 2 and model.count_params() == 16 * 8 + 8
+    model.add(L.Dense(3))  # a layer added to a built model gets its weights on the spot, as in Keras
+    assert len(model.weights) == 4 and model.layers[-1].get_weights()[0].shape == (8, 3)  # Keras: kernel (in, units)
+    empty = dg.keras.Sequential()
+    empty.add(L.Input((4, 4, 1)))
+    empty.add(L.Conv2D(2, 3))
+    assert empty.count_params() == 9 * 2 + 2
+
+
+def test_unadapted_normalization_builds_and_fails_only_on_data():
+    norm = L.Normalization()
+    model = dg.keras.Sequential([L.Input((3,)), norm, L.Dense(2)])  # Keras order: build first, adapt later
+    inputs = L.Input((3,))
+    functional = dg.keras.Model(inputs, L.Dense(2)(L.Normalization()(inputs)))
+    assert model.count_params() == functional.count_params() == 3 * 2 + 2
+    with pytest.raises(RuntimeError, match="no statistics yet; call adapt"):
+        model.predict(np.ones((2, 3), np.float32), verbose=0)
+    norm.adapt(np.arange(12, dtype=np.float32).reshape(4, 3))
+    assert model.predict(np.ones((2, 3), np.float32), verbose=0).shape == (2, 2)
+
+
 def test_subclassed_model_trains_with_the_same_engine():
     class TwoLayer(dg.keras.Model):
         def __init__(self, hidden: int = 8):
@@ -189,3 +212,65 @@ def test_subclassed_model_trains_with_the_same_engine():
     assert model.count_params() == 3 * 8 + 8 + 8 + 1
     with pytest.raises(ValueError, match="subclassed model TwoLayer has no architecture"):
         model.get_config()
+
+
+def _windows(x, k):
+    """(N, H, W, C) → (N, H-k+1, W-k+1, C, k, k): every k×k window, for convolutions written out by hand."""
+    return np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(1, 2))
+
+
+def test_get_weights_uses_keras_layouts():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 6, 6, 3)).astype(np.float32)
+    dense = L.Dense(4)
+    dense(dg.tensor(x[:, 0, 0]))
+    kernel, bias = dense.get_weights()
+    assert kernel.shape == (3, 4)
+    np.testing.assert_allclose(dense(dg.tensor(x[:, 0, 0])).numpy(), x[:, 0, 0] @ kernel + bias, rtol=1e-5, atol=1e-6)
+
+    conv = L.Conv2D(5, 3)
+    y = conv(dg.tensor(x)).numpy()
+    kernel, bias = conv.get_weights()
+    assert kernel.shape == (3, 3, 3, 5)  # (kh, kw, in, out)
+    np.testing.assert_allclose(y, np.einsum("nijcab,abco->nijo", _windows(x, 3), kernel) + bias, rtol=1e-4, atol=1e-5)
+
+    depthwise = L.DepthwiseConv2D(3, depth_multiplier=2)
+    y = depthwise(dg.tensor(x)).numpy()
+    kernel, bias = depthwise.get_weights()
+    assert kernel.shape == (3, 3, 3, 2)  # (kh, kw, channels, multiplier); output channel c·m + k
+    expected = np.einsum("nijcab,abck->nijck", _windows(x, 3), kernel).reshape(2, 4, 4, 6) + bias
+    np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-5)
+
+    separable = L.SeparableConv2D(4, 3, depth_multiplier=2)
+    y = separable(dg.tensor(x)).numpy()
+    depth_kernel, point_kernel, bias = separable.get_weights()
+    assert depth_kernel.shape == (3, 3, 3, 2) and point_kernel.shape == (1, 1, 6, 4)
+    mid = np.einsum("nijcab,abck->nijck", _windows(x, 3), depth_kernel).reshape(2, 4, 4, 6)
+    np.testing.assert_allclose(y, mid @ point_kernel[0, 0] + bias, rtol=1e-4, atol=1e-5)
+
+    transpose = L.Conv2DTranspose(2, 3)
+    transpose(dg.tensor(x))
+    assert transpose.get_weights()[0].shape == (3, 3, 2, 3)  # Keras: (kh, kw, out, in)
+    assert L.Conv1D(4, 5)(dg.tensor(x[:, 0])).shape == (2, 2, 4)
+    assert [w.shape for w in L.Conv1D(4, 3, input_shape=(6, 3)).get_weights()] == [(3, 3, 4), (4,)]
+    norm = L.BatchNormalization(input_shape=(3,))  # gamma, beta, moving mean, moving variance; no counter
+    assert [w.shape for w in norm.get_weights()] == [(3,)] * 4
+
+
+def test_set_weights_round_trips_through_models_and_checks_shapes():
+    model = dg.keras.Sequential([L.Input((8, 8, 1)), L.Conv2D(4, 3), L.DepthwiseConv2D(3, depth_multiplier=2),
+                                 L.BatchNormalization(), L.Flatten(), L.Dense(3)])
+    weights = model.get_weights()
+    assert [w.shape for w in weights] == [(3, 3, 1, 4), (4,), (3, 3, 4, 2), (8,), (8,), (8,), (8,), (8,),
+                                          (128, 3), (3,)]
+    twin = dg.keras.Sequential([L.Input((8, 8, 1)), L.Conv2D(4, 3), L.DepthwiseConv2D(3, depth_multiplier=2),
+                                L.BatchNormalization(), L.Flatten(), L.Dense(3)])
+    twin.set_weights(weights)
+    x = np.random.default_rng(1).standard_normal((2, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_array_equal(twin.predict(x, verbose=0), model.predict(x, verbose=0))
+    for got, expected in zip(twin.get_weights(), weights):
+        np.testing.assert_array_equal(got, expected)
+    with pytest.raises(ValueError, match=r"array 0 \(0.op.weight\) has shape \(4, 1, 3, 3\), expected \(3, 3, 1, 4\)"):
+        twin.set_weights([np.zeros((4, 1, 3, 3))] + weights[1:])
+    with pytest.raises(ValueError, match="got 2 arrays for 10 weights"):
+        twin.set_weights(weights[:2])

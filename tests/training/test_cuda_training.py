@@ -153,3 +153,44 @@ def test_keras_augmentation_layers_on_cuda_match_cpu():
         assert out.device == device
         outputs.append(out.numpy())
     np.testing.assert_allclose(outputs[1], outputs[0], atol=1e-5)
+
+
+_L = keras.layers
+KERAS_LAYERS = {  # name: (layer factory, input shape without the batch axis, integer input)
+    "conv1d_causal": (lambda: _L.Conv1D(4, 3, padding="causal", dilation_rate=2), (10, 3), False),
+    "depthwise_conv2d": (lambda: _L.DepthwiseConv2D(3, depth_multiplier=2, padding="same"), (7, 7, 3), False),
+    "separable_conv2d": (lambda: _L.SeparableConv2D(5, 3, strides=2), (9, 9, 3), False),
+    "conv2d_transpose": (lambda: _L.Conv2DTranspose(4, 3, strides=2, padding="same"), (5, 5, 3), False),
+    "max_pool1d": (lambda: _L.MaxPooling1D(2), (10, 3), False),
+    "avg_pool1d": (lambda: _L.AveragePooling1D(3, strides=2, padding="same"), (10, 3), False),
+    "global_avg_pool1d": (lambda: _L.GlobalAveragePooling1D(), (10, 3), False),
+    "cropping2d": (lambda: _L.Cropping2D(((1, 2), (0, 1))), (8, 8, 2), False),
+    "zero_padding2d": (lambda: _L.ZeroPadding2D((1, 2)), (5, 5, 2), False),
+    "layer_norm": (lambda: _L.LayerNormalization(), (6, 4), False),
+    "group_norm": (lambda: _L.GroupNormalization(groups=2), (5, 5, 4), False),
+    "batch_norm": (lambda: _L.BatchNormalization(), (5, 5, 4), False),
+    "embedding": (lambda: _L.Embedding(11, 4), (6,), True),
+    "elu": (lambda: _L.ELU(0.5), (7,), False),
+    "prelu": (lambda: _L.PReLU(), (3, 3, 2), False),
+    "permute": (lambda: _L.Permute((2, 1)), (4, 5), False),
+    "center_crop": (lambda: _L.CenterCrop(4, 4), (7, 7, 2), False),
+    "random_crop_inference": (lambda: _L.RandomCrop(4, 4), (7, 7, 2), False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KERAS_LAYERS))
+def test_keras_layers_on_cuda_match_cpu(name):
+    from nn.layercheck import check_device_parity
+
+    make_layer, shape, integer = KERAS_LAYERS[name]
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 11, (3, *shape)) if integer else rng.standard_normal((3, *shape)).astype(np.float32)
+
+    def make():
+        model = keras.Sequential([_L.Input(shape), make_layer()])
+        model.build()  # weights exist before they are copied to the GPU twin
+        assert name in ("center_crop", "cropping2d", "elu", "global_avg_pool1d", "max_pool1d", "avg_pool1d",
+                        "permute", "random_crop_inference", "zero_padding2d") or list(model.parameters())
+        return model
+
+    check_device_parity(make, [x], "cuda", train=name != "random_crop_inference")

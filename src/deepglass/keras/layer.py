@@ -13,6 +13,7 @@ import functools
 import inspect
 import itertools
 import re
+import threading
 from collections import defaultdict
 
 import numpy as np
@@ -20,10 +21,35 @@ import numpy as np
 from ..autograd.grad_mode import no_grad
 from ..nn.module import Module
 from ..tensor import Tensor
-from . import regularizers
+from . import regularizers, weight_layout
 from .keras_tensor import KerasTensor
 
 _name_counts: dict[str, itertools.count] = defaultdict(itertools.count)
+
+
+_shape_pass = threading.local()  # .active: a layer is being run on zeros only to build it / find its output shape
+
+
+def run_on_zeros(module: Module, shapes: list, dtypes: list, device: str = "cpu", as_list: bool = False):
+    """`module` on a batch of one zero sample per input shape (no batch axis; None sizes become 1), in eval
+    mode and without a graph (`as_list`: the inputs go in as one list), the pass that creates weights and
+    infers output shapes. Layers that need
+    statistics they do not have yet (an un-adapted Normalization) pass their input through during it."""
+    zeros = [Tensor(np.zeros((1, *[d or 1 for d in s]), dtype=dt), device=device) for s, dt in zip(shapes, dtypes)]
+    was_training, was_active = module.training, getattr(_shape_pass, "active", False)
+    module.eval()
+    _shape_pass.active = True
+    try:
+        with no_grad():
+            return module(zeros) if as_list else module(*zeros)
+    finally:
+        _shape_pass.active = was_active
+        module.train(was_training)
+
+
+def in_shape_pass() -> bool:
+    """Whether the current call is `run_on_zeros`'s (for layers that cannot compute anything real yet)."""
+    return getattr(_shape_pass, "active", False)
 
 
 def clear_session() -> None:
@@ -151,13 +177,26 @@ class Layer(Module):
         return sum(p.numel() for p in self.parameters())
 
     def get_weights(self) -> list[np.ndarray]:
-        return [np.array(v) for v in self.state_dict().values()]
+        """The weights as NumPy arrays in Keras's order and layout (Dense kernel (in, out), Conv2D kernel
+        (kh, kw, in, out)), as `keras.Model.get_weights` gives them. `weights` are the live tensors, in
+        deepglass's (PyTorch's) layout."""
+        state = self.state_dict()
+        return [value if kind is None else weight_layout.to_keras(kind, value, owner)
+                for key, owner, kind in weight_layout.keras_entries(self, Layer) for value in (state[key],)]
 
     def set_weights(self, weights: list) -> None:
-        keys = list(self.state_dict())
-        if len(keys) != len(weights):
-            raise ValueError(f"{self.name}: set_weights got {len(weights)} arrays for {len(keys)} weights")
-        self.load_state_dict(dict(zip(keys, weights)))
+        """Load arrays in `get_weights`'s order and layout; each shape is checked before any weight changes."""
+        entries, state = weight_layout.keras_entries(self, Layer), self.state_dict()
+        if len(entries) != len(weights):
+            raise ValueError(f"{self.name}: set_weights got {len(weights)} arrays for {len(entries)} weights")
+        for i, ((key, owner, kind), value) in enumerate(zip(entries, weights)):
+            value = np.asarray(value, dtype=state[key].dtype)
+            expected = state[key] if kind is None else weight_layout.to_keras(kind, state[key], owner)
+            if value.shape != expected.shape:
+                raise ValueError(f"{self.name}: set_weights array {i} ({key}) has shape {value.shape}, "
+                                 f"expected {expected.shape}")
+            state[key] = value if kind is None else weight_layout.from_keras(kind, value)
+        self.load_state_dict(state)
 
     # ---- building --------------------------------------------------------------------------------
     def build(self, input_shape) -> None:
@@ -209,14 +248,8 @@ class Layer(Module):
         """Record a functional node; the output shape comes from running the layer on zeros."""
         many = isinstance(inputs, (list, tuple))
         tensors = list(inputs) if many else [inputs]
-        zeros = [Tensor._wrap(np.zeros((1, *[d or 1 for d in t.shape[1:]]), dtype=t.dtype)) for t in tensors]
-        was_training = self.training
-        self.eval()
-        try:
-            with no_grad():
-                out = self(zeros if many else zeros[0])
-        finally:
-            self.train(was_training)
+        shapes, dtypes = [t.shape[1:] for t in tensors], [t.dtype for t in tensors]
+        out = run_on_zeros(self, shapes, dtypes, as_list=many)
         shape = (None, *out.shape[1:])
         self.output_shape = shape
         result = KerasTensor(shape, out.dtype, layer=self, inputs=tuple(tensors))

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
 from ..backend import normalize_device
 from ..io import lookup, register
 from ..nn.module import Module
-from ..tensor import Tensor
 from ..training.errors import layer_error
 from ..training.model import ModelIO
 from ..training.saving import load_model
 from ..training.trainer import Trainer
 from .keras_tensor import Input, KerasTensor
-from .layer import Layer
+from .layer import Layer, run_on_zeros
 
 __all__ = ["Model", "Sequential", "load_model"]
 
@@ -61,14 +59,7 @@ class _KerasModel(Layer, Trainer, ModelIO):
         """Create every weight by one forward pass on zeros (eval mode, no graph)."""
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         device = next((p.device for p in self.parameters()), self._device)
-        zeros = [Tensor(np.zeros((1, *[d or 1 for d in s]), dtype=np.float32), device=device) for s in shapes]
-        was_training = self.training
-        self.eval()
-        try:
-            with no_grad():
-                self(*zeros)
-        finally:
-            self.train(was_training)
+        run_on_zeros(self, shapes, [np.float32] * len(shapes), device)
 
     def get_layer(self, name: str | None = None, index: int | None = None):
         if index is not None:
@@ -94,7 +85,8 @@ class Sequential(_KerasModel):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self.layers: list = []
         for layer in layers or []:
-            self.add(layer)
+            self._append(layer)
+        self._build_if_shape_known()
 
     @property
     def built(self) -> bool:
@@ -105,7 +97,16 @@ class Sequential(_KerasModel):
         pass
 
     def add(self, layer) -> None:
-        """Append a layer (or an `Input(shape)`, which fixes the input shape)."""
+        """Append a layer (or an `Input(shape)`, which fixes the input shape); with the input shape known,
+        the new layer's weights are created at once, as in Keras."""
+        self._append(layer)
+        self._build_if_shape_known()
+
+    def _build_if_shape_known(self) -> None:
+        if self.layers and self.declared_input_shape is not None and not self.built:
+            self.build()
+
+    def _append(self, layer) -> None:
         if isinstance(layer, KerasTensor):
             self.declared_input_shape = tuple(layer.shape[1:])
             return

@@ -30,6 +30,7 @@ class _Conv(Layer):
     """What the convolutions share: Keras's arguments, sizes as pairs (images) or single ints (sequences)."""
 
     RANK, PADDINGS, SAMPLE = 2, ("valid", "same"), ("H, W", "images")
+    KERAS_LAYOUT = {"op.weight": "kernel"}  # get_weights: (*k, in, out), as Keras
 
     def __init__(
         self,
@@ -113,6 +114,8 @@ class Conv2D(_Conv):
 class DepthwiseConv2D(Conv2D):
     """One kh×kw filter per input channel (`depth_multiplier` of them): (N, H, W, C) → (N, H', W', C·m)."""
 
+    KERAS_LAYOUT = {"op.weight": "depthwise"}  # get_weights: (kh, kw, C, m)
+
     def __init__(self, kernel_size, strides=(1, 1), padding: str = "valid", depth_multiplier: int = 1,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias: bool = True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
@@ -133,6 +136,8 @@ class DepthwiseConv2D(Conv2D):
 class SeparableConv2D(Conv2D):
     """A depthwise convolution (one filter per channel) then a 1×1 pointwise one to `filters` channels, with
     the bias and activation after the second: far fewer weights than a Conv2D (MobileNet's block)."""
+
+    KERAS_LAYOUT = {"depthwise.weight": "depthwise", "op.weight": "kernel"}
 
     def __init__(self, filters: int, kernel_size, strides=(1, 1), padding: str = "valid", data_format=None,
                  dilation_rate=(1, 1), depth_multiplier: int = 1, activation=None, use_bias: bool = True,

@@ -26,6 +26,8 @@ def init_weights(op, kernel_initializer, bias_initializer) -> None:
 class Dense(Layer):
     """`activation(x @ W + b)` over the last axis: (..., in) → (..., units). Built from the input size."""
 
+    KERAS_LAYOUT = {"op.weight": "kernel"}  # get_weights: (in, units), as Keras
+
     def __init__(
         self,
         units: int,

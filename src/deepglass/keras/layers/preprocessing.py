@@ -18,7 +18,7 @@ from ...data.transforms.base import SampleStream
 from ...io import register
 from ...nn import functional as F
 from ...tensor import Tensor
-from ..layer import Layer
+from ..layer import Layer, in_shape_pass
 
 FILL_MODES = {"reflect": "reflection", "wrap": "wrap", "nearest": "border", "constant": "zeros"}
 
@@ -105,6 +105,8 @@ class Normalization(Layer):
 
     def call(self, x):
         if self.mean is None:
+            if in_shape_pass():  # a model being built before adapt(): the shape is all that is asked
+                return x
             raise RuntimeError(f"{self.name}: no statistics yet; call adapt(data) or give mean and variance")
         shape = [1] * x.ndim
         shape[self.axis % x.ndim] = -1
