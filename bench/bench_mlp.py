@@ -14,7 +14,8 @@ i.e. the extra memory training needs on top of the loaded model. For deepglass t
 It also prints the GEMM floor: the step's eight matrix products alone, in the layouts deepglass passes
 them, back to back on NumPy's BLAS with its own threads, paired with torch's step. A framework that runs
 these products on that BLAS spends at least this much per step, so floor / torch bounds the ratio it
-can reach on this machine.
+can reach on this machine. Last, the machine's peak: the best float32 GEMM rate of either library on a
+large square product, and the best ratio that rate would allow for this step's FLOPs.
 
     python bench/bench_mlp.py [--threads 1] [--steps 30]
 """
@@ -100,6 +101,18 @@ def gemm_floor_fn():
     return products
 
 
+def peak_gflops(torch=None, n: int = 2048) -> float:
+    """The machine's float32 GEMM rate, the best of NumPy's BLAS and torch's on one n×n×n product (best of 3)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
+    candidates = [lambda: a @ b]
+    if torch is not None:
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        candidates.append(lambda: ta @ tb)
+    best_ms = min(time_ms(product, warmup=1, repeats=3) for product in candidates)
+    return 2 * n**3 / best_ms / 1e6
+
+
 @contextlib.contextmanager
 def blas_threads(threads: int):
     """NumPy's BLAS on `threads` threads inside the block (as it was after; nothing without threadpoolctl)."""
@@ -181,6 +194,13 @@ def main() -> None:
     print(f"GEMM floor (the step's 8 products alone, NumPy's BLAS): {floor_ms:.3f} ms, "
           f"{FLOPS_PER_STEP / floor_ms / 1e6:.1f} GFLOP/s"
           + (f"; floor time / torch time = {floor_ratio:.2f} (paired rounds)" if torch is not None else ""))
+    with blas_threads(args.threads):
+        peak = peak_gflops(torch)
+    if torch is not None:
+        needed = FLOPS_PER_STEP / (0.6 * torch_ms) / 1e6
+        print(f"machine peak (best of NumPy's and torch's 2048^3 float32 GEMM): {peak:.1f} GFLOP/s; the 0.6x target "
+              f"needs {needed:.1f} GFLOP/s over the whole step, so the best ratio any framework could reach doing "
+              f"this step's FLOPs here is {FLOPS_PER_STEP / peak / 1e6 / torch_ms:.2f}")
     memory = {lib: memory_in_subprocess(lib, args.threads, args.steps)
               for lib in (["deepglass", "torch"] if torch is not None else ["deepglass"])}
     for lib, m in memory.items():
