@@ -99,6 +99,34 @@ GPU_CASES = {
     "pad_modes": lambda dg, a, b: sum(dg.nn.functional.pad(a[None], (2, 1), mode=m).sum() * i
                                       for i, m in enumerate(["constant", "reflect", "replicate", "circular"], 1)),
     "where_clip": lambda dg, a, b: (dg.where(a > b, a, b) + dg.maximum(a, b) + a.clip(-0.5, 0.5)).sum(),
+    "roll_narrow_stack": lambda dg, a, b: (a.roll(1, 0) * b.roll((2, -1), (1, 0))).sum() + a.narrow(1, 1, 3).sum()
+    + sum(r.square().sum() for r in a.unbind(1)) + (a.tile((2, 1)) * dg.vstack([b, b])).sum()
+    + (a.unflatten(1, (1, 5)).movedim(1, 0) ** 2).sum() + (a.swapaxes(0, 1) @ b).sum() + (dg.dstack([a, b]) ** 2).sum()
+    + sum((g * g).sum() for g in dg.meshgrid(a[0], b[:, 0], indexing="xy")),
+    "index_add_masked": lambda dg, a, b: (a.index_add(0, dg.tensor([2, 0, 2], device=a.device), b, alpha=2) ** 2).sum()
+    + (a.index_copy(1, dg.tensor([4, 0], device=a.device), b[:, :2]) ** 2).sum() + (a.masked_select(b > 0) ** 2).sum()
+    + (a.masked_scatter(b > 0, b * 3) ** 2).sum() + a.take(dg.tensor([[0, 14], [14, 3]], device=a.device)).sum()
+    + a.where(a > b, b).sum() + a.nonzero().float().sum(),
+    "cdist": lambda dg, a, b: dg.cdist(a, b).sum() + dg.cdist(a, b, p=1).sum() + dg.cdist(a, b, p=3).sum()
+    + dg.cdist(a, b, p=float("inf")).sum() + dg.cdist(a.repeat(10, 1), b).sum(),
+    "counting": lambda dg, a, b: a.sum() + dg.unique((a * 2).round(), return_counts=True)[1].float().sum()
+    + dg.bincount((b.abs() * 3).long().reshape(-1), minlength=9).float().sum()
+    + dg.histc(a, bins=7, min=-1, max=1).sum()
+    + dg.isin((a * 2).round(), (b * 2).round()).float().sum()
+    + dg.bucketize(a, dg.tensor([-1.0, 0.0, 1.0], device=a.device)).float().sum(),
+    "special": lambda dg, a, b: (a.erf() + a.erfc() + (a.tanh() * 0.9).erfinv() + b.abs().add(0.1).log2()
+                                 + b.abs().add(0.1).log10() + a.exp2() + a.atan2(b) + a.frac() + a.trunc()
+                                 + a.lerp(b, 0.3) + a.sinh() + a.cosh() + (a.tanh() * 0.9).asin()
+                                 + (a.tanh() * 0.9).acos() + a.atan() + (a * 0.3).tan() + a.sigmoid().logit(0.1)
+                                 + a.xlogy(b.abs() + 0.1) + a.hypot(b)).sum(),
+    "order_statistics": lambda dg, a, b: a.median() + a.median(1).values.sum() + a.nanmedian(0).values.sum()
+    + a.kthvalue(2, 1).values.sum() + a.mode(1).values.sum()
+    + a.quantile(dg.tensor([0.2, 0.7], dtype=dg.float64, device=a.device), 1).sum()
+    + a.quantile(0.3, interpolation="midpoint"),
+    "matrix_reductions": lambda dg, a, b: (a @ b.T).tril(-1).sum() + (a @ b.T).triu(1).sum() + (a @ b.T).diag(1).sum()
+    + a[0].diag().sum() + (a @ b.T).trace() + a.diag_embed().sum() + dg.addmm(a, a, b.T @ b, beta=0.5, alpha=2).sum()
+    + a[:, :3].cross(b[:, :3], 1).sum() + a[:2, :2].kron(b[:2, :3]).sum() + a.cumprod(1).sum() + a.nansum()
+    + dg.var_mean(a, 1)[0].sum() + dg.std_mean(a, 0, correction=0)[1].sum() + a.aminmax(dim=1).max.sum(),
 }
 
 
@@ -117,6 +145,16 @@ def test_cuda_matches_cpu(name):
         results[device] = out.item(), a.grad.numpy(), b.grad.numpy()
     for cpu, gpu in zip(results["cpu"], results["cuda"]):
         np.testing.assert_allclose(gpu, cpu, rtol=1e-10, atol=1e-12)
+
+
+def test_random_fills_give_the_same_numbers_on_cuda():
+    dg = _cuda_or_skip()
+    draws = []
+    for device in ("cpu", "cuda"):
+        dg.manual_seed(0)
+        x = dg.zeros(4, 3, device=device, dtype="float64")
+        draws.append(np.concatenate([x.normal_().numpy(), x.uniform_(-1, 2).numpy(), x.bernoulli_(0.3).numpy()]))
+    np.testing.assert_array_equal(draws[1], draws[0])
 
 
 def test_cuda_moves_and_device_mixing():

@@ -109,3 +109,103 @@ def test_seeded_training_step_repeats_bit_for_bit():
         return w.numpy().tobytes()
 
     assert run() == run()
+
+
+# ---- logspace, triangle indices, empty_like, is_tensor, numel -----------------------------------------
+@pytest.mark.parametrize("args", [(0, 3, 4), (-1.0, 1.0, 5, 2.0), (1, 1, 1)], ids=str)
+def test_logspace_matches_torch(torch, args):
+    ours, theirs = dg.logspace(*args), torch.logspace(*args)
+    assert ours.dtype == np.float32 and ours.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+    assert dg.logspace(0, 2, 3, dtype="float64").dtype == np.float64
+
+
+@pytest.mark.parametrize("row, col, offset", [(3, 3, 0), (3, 4, 1), (4, 2, -1), (0, 3, 0)])
+def test_triangle_indices_match_torch(torch, row, col, offset):
+    for ours, theirs in [(dg.tril_indices(row, col, offset), torch.tril_indices(row, col, offset)),
+                         (dg.triu_indices(row, col, offset), torch.triu_indices(row, col, offset))]:
+        assert ours.dtype == np.int64 and ours.shape == tuple(theirs.shape)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_empty_like_is_tensor_numel():
+    x = dg.ones(2, 3, dtype="float64")
+    e = dg.empty_like(x)
+    assert e.shape == (2, 3) and e.dtype == np.float64 and dg.empty_like(x, dtype="int64").dtype == np.int64
+    assert dg.is_tensor(x) and not dg.is_tensor(np.ones(2)) and not dg.is_tensor([1.0])
+    assert dg.numel(x) == 6 and dg.numel(dg.tensor(1.0)) == 1
+
+
+# ---- sampling: bernoulli, multinomial, normal ---------------------------------------------------------
+SAMPLERS = {
+    "bernoulli": lambda: dg.bernoulli(dg.full((50,), 0.3)),
+    "bernoulli_p": lambda: dg.bernoulli(dg.zeros(50), p=0.7),
+    "bernoulli_method": lambda: dg.full((50,), 0.3).bernoulli(),
+    "multinomial": lambda: dg.multinomial(dg.tensor([1.0, 2.0, 3.0, 4.0]), 20, replacement=True),
+    "multinomial_no_replacement": lambda: dg.tensor([[1.0, 2.0, 3.0, 4.0]] * 3).multinomial(3),
+    "normal_tensors": lambda: dg.normal(dg.zeros(20), dg.ones(20)),
+    "normal_numbers": lambda: dg.normal(2.0, 3.0, size=(4, 5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLERS))
+def test_sampling_repeats_under_manual_seed(name):
+    dg.manual_seed(11)
+    first = [SAMPLERS[name]().numpy() for _ in range(2)]
+    dg.manual_seed(11)
+    second = [SAMPLERS[name]().numpy() for _ in range(2)]
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])
+    assert not np.array_equal(first[0], first[1])  # successive draws differ
+
+
+def test_bernoulli_statistics_and_dtype():
+    dg.manual_seed(0)
+    probs = dg.tensor(np.linspace(0, 1, 5).repeat(4000).reshape(5, 4000), dtype="float64")
+    out = dg.bernoulli(probs)
+    assert out.dtype == np.float64 and out.shape == (5, 4000) and set(np.unique(out.numpy())) <= {0.0, 1.0}
+    np.testing.assert_allclose(out.numpy().mean(axis=1), np.linspace(0, 1, 5), atol=0.03)
+    assert out.numpy()[0].sum() == 0 and out.numpy()[-1].sum() == 4000  # p = 0 and p = 1 are exact
+    assert abs(dg.bernoulli(dg.zeros(4000), p=0.25).numpy().mean() - 0.25) < 0.03
+    with pytest.raises(ValueError, match=r"bernoulli: probabilities must lie in \[0, 1\]"):
+        dg.bernoulli(dg.tensor([1.5]))
+
+
+def test_multinomial_with_replacement_follows_the_weights():
+    dg.manual_seed(1)
+    weights = dg.tensor([[0.0, 1.0, 3.0, 0.0, 4.0], [5.0, 0.0, 0.0, 0.0, 5.0]])
+    out = dg.multinomial(weights, 8000, replacement=True)
+    assert out.dtype == np.int64 and out.shape == (2, 8000)
+    freq = np.stack([np.bincount(row, minlength=5) / 8000 for row in out.numpy()])
+    np.testing.assert_allclose(freq, weights.numpy() / weights.numpy().sum(1, keepdims=True), atol=0.03)
+    assert dg.multinomial(dg.tensor([0.0, 2.0]), 5, replacement=True).tolist() == [1] * 5
+
+
+def test_multinomial_without_replacement():
+    dg.manual_seed(2)
+    out = dg.multinomial(dg.ones(1000, 6), 6)
+    rows = np.sort(out.numpy(), axis=1)
+    assert (rows == np.arange(6)).all()  # every category exactly once per row
+    first = np.bincount(out.numpy()[:, 0], minlength=6) / 1000
+    np.testing.assert_allclose(first, 1 / 6, atol=0.05)
+    skewed = dg.multinomial(dg.tensor([[1.0, 0.0, 9.0]] * 2000), 1)
+    assert abs((skewed.numpy() == 2).mean() - 0.9) < 0.03 and not (skewed.numpy() == 1).any()
+    with pytest.raises(ValueError, match="cannot draw 3 samples without replacement from rows with 2 non-zero"):
+        dg.multinomial(dg.tensor([1.0, 0.0, 1.0]), 3)
+    with pytest.raises(ValueError, match="non-negative"):
+        dg.multinomial(dg.tensor([1.0, -1.0]), 1, replacement=True)
+
+
+def test_normal_statistics_shapes_and_dtypes():
+    dg.manual_seed(3)
+    out = dg.normal(dg.tensor([-2.0, 5.0], dtype="float64").reshape(2, 1).expand(2, 5000), 2.0)
+    assert out.dtype == np.float64 and out.shape == (2, 5000)
+    np.testing.assert_allclose(out.numpy().mean(1), [-2.0, 5.0], atol=0.1)
+    np.testing.assert_allclose(out.numpy().std(1), [2.0, 2.0], atol=0.1)
+    both = dg.normal(dg.zeros(3, 1), dg.full((4,), 0.5))  # mean and std broadcast together
+    assert both.shape == (3, 4) and both.dtype == np.float32
+    numbers = dg.normal(1.0, 0.5, size=(20000,))
+    assert numbers.dtype == np.float32 and abs(numbers.numpy().mean() - 1) < 0.02
+    assert abs(numbers.numpy().std() - 0.5) < 0.02
+    with pytest.raises(ValueError, match="normal: give `size`"):
+        dg.normal(0.0, 1.0)

@@ -24,11 +24,15 @@ from .creation import (
     arange,
     as_tensor,
     empty,
+    empty_like,
     eye,
     from_numpy,
     full,
     full_like,
+    is_tensor,
     linspace,
+    logspace,
+    numel,
     ones,
     ones_like,
     rand,
@@ -38,12 +42,15 @@ from .creation import (
     randn_like,
     randperm,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )
 from .ops import *  # noqa: F401,F403  every op is also a function: dg.exp(x), dg.cat([a, b])
 from .parallel import get_num_threads, set_num_threads
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
+from .sampling import bernoulli, multinomial, normal
 from .tensor import (
     Tensor,
     bool_,

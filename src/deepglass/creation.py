@@ -155,3 +155,41 @@ def rand_like(x: Tensor, dtype=None) -> Tensor:
 def randn_like(x: Tensor, dtype=None) -> Tensor:
     """Standard normal samples with `x`'s shape, dtype (unless given) and device."""
     return randn(x.shape, dtype=dtype or x.dtype, device=x.device)
+
+
+def empty_like(x: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialized tensor with `x`'s shape, and its dtype and device unless given."""
+    return empty(x.shape, dtype=dtype or x.dtype, device=device or x.device, requires_grad=requires_grad)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """`steps` values base**v for v evenly spaced from `start` to `end`, both included (default float dtype)."""
+    xp = backend.array_module_for(device)
+    return _make_on(xp.logspace(start, end, steps, base=base).astype(_dtype(dtype)), requires_grad)
+
+
+def _triangle_indices(which: str, row: int, col: int, offset: int, dtype, device) -> Tensor:
+    xp = backend.array_module_for(device)
+    rows, cols = getattr(xp, which)(row, offset, col)
+    return _make_on(xp.stack([rows, cols]).astype(np.dtype(dtype)), False)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, dtype=np.int64, device=None) -> Tensor:
+    """The (2, N) row and column indices of the lower triangle of a (row, col) matrix (diagonal `offset`)."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, dtype=np.int64, device=None) -> Tensor:
+    """The (2, N) row and column indices of the upper triangle of a (row, col) matrix (diagonal `offset`)."""
+    return _triangle_indices("triu_indices", row, col, offset, dtype, device)
+
+
+def is_tensor(obj) -> bool:
+    """True when `obj` is a deepglass Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(x: Tensor) -> int:
+    """The number of elements of `x`."""
+    return int(x.data.size)

@@ -41,3 +41,10 @@ def get_rng_state() -> dict:
 def set_rng_state(state: dict) -> None:
     """Restore the generator's state from `get_rng_state()` (e.g. when resuming a checkpoint)."""
     _generator.bit_generator.state = state
+
+
+def draw_like(array, sample, generator: np.random.Generator | None = None):
+    """`sample(generator, shape)` drawn from deepglass's generator (or `generator`) on the CPU, cast to `array`'s
+    dtype and moved to its device, as `dg.rand` does; the in-place fills (`uniform_`, `normal_`, ...) use it."""
+    values = np.asarray(sample(generator or _generator, array.shape)).astype(array.dtype, copy=False)
+    return backend.to_device(values, backend.device_of(array))

@@ -456,6 +456,31 @@ class Tensor:
         for i in range(len(self)):
             yield self[i]
 
+    # ---- memory layout and torch.where's method form ---------------------------------------------
+    def element_size(self) -> int:
+        """Bytes per element (4 for float32)."""
+        return int(self.data.itemsize)
+
+    def nelement(self) -> int:
+        """The number of elements (PyTorch's other name for `numel`)."""
+        return int(self.data.size)
+
+    def stride(self, dim: int | None = None):
+        """The steps, in elements, between neighbours along each axis (a tuple), or along `dim`."""
+        steps = tuple(s // self.data.itemsize for s in self.data.strides)
+        return steps if dim is None else steps[dim]
+
+    def is_contiguous(self) -> bool:
+        """True when the elements lie in memory in row-major order without gaps."""
+        return bool(self.data.flags.c_contiguous)
+
+    def half(self) -> Tensor:
+        return self.to(dtype=float16)
+
+    def where(self, condition, y) -> Tensor:
+        """`self` where `condition` is true, else `y` (torch's `x.where(condition, y)`)."""
+        return ops.where(condition, self, y)
+
 
 def _looks_like_dtype(obj) -> bool:
     try:
@@ -472,6 +497,11 @@ _METHODS = (
     "all any eq ne lt le gt ge isnan isinf isfinite repeat log1p expm1 reciprocal rsqrt "
     "gather masked_fill cumsum norm clone contiguous t mm bmm index_select flip sort argsort topk scatter scatter_add "
     "dot outer"
+    " roll narrow unbind tile unflatten movedim moveaxis swapaxes swapdims masked_select masked_scatter nonzero "
+    "argwhere index_add index_fill index_copy take take_along_dim unique bincount histc"
+    " erf erfc erfinv log2 log10 exp2 atan2 trunc frac lerp nan_to_num sinh cosh asin acos atan tan logit xlogy "
+    "hypot median nanmedian kthvalue mode quantile nanquantile cumprod nansum nanmean count_nonzero aminmax "
+    "tril triu diag diagonal diag_embed trace addmm addmv baddbmm addbmm mv cross kron"
 ).split()
 
 
@@ -501,3 +531,5 @@ def _wrap_method(func):
 from . import ops  # noqa: E402  (ops are built on Tensor)
 
 _install_methods()
+
+from . import sampling  # noqa: E402,F401  (installs the random fills: x.normal_(), x.bernoulli(), ...)

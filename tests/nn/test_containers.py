@@ -69,3 +69,57 @@ def test_module_list_and_dict_register_parameters():
 def test_identity_passes_input_through():
     x = dg.randn(3, 2)
     assert nn.Identity(54, unused=1)(x) is x
+
+
+def test_parameter_list_registers_like_torch(torch):
+    plist = nn.ParameterList([nn.Parameter(dg.zeros(2, 3)), dg.ones(3)])  # a Tensor is wrapped as a Parameter
+    plist.append(dg.zeros(1))
+    plist.extend([nn.Parameter(dg.ones(2))])
+    assert len(plist) == 4 and all(isinstance(p, nn.Parameter) for p in plist)
+    assert list(plist.state_dict()) == ["0", "1", "2", "3"]
+    assert len(list(plist.parameters())) == 4 and plist[-1].shape == (2,)
+    assert isinstance(plist[1:3], nn.ParameterList) and plist[1:3][0] is plist[1]
+    plist[0] = dg.ones(4)
+    assert plist[0].shape == (4,) and isinstance(plist[0], nn.Parameter)
+    with pytest.raises(IndexError, match="out of range"):
+        plist[9]
+    with pytest.raises(TypeError, match="Parameter or a Tensor"):
+        plist.append(3.0)
+    tlist = torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(2, 3)), torch.ones(3)])
+    own = nn.ParameterList([dg.zeros(2, 3), dg.ones(3)])
+    assert repr(own) == repr(tlist).replace("torch.", "")
+    assert repr(nn.ParameterList()) == "ParameterList()"
+
+    class Mixture(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weights = nn.ParameterList([dg.ones(2), dg.ones(2)])
+
+        def forward(self, x):
+            return sum(w * x for w in self.weights)
+
+    model = Mixture()
+    assert list(model.state_dict()) == ["weights.0", "weights.1"]
+    model(dg.ones(2)).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+
+
+def test_parameter_dict_registers_like_torch():
+    pdict = nn.ParameterDict({"a": nn.Parameter(dg.zeros(2)), "b": dg.ones(3)})
+    pdict["c"] = dg.zeros(1)
+    pdict.update([("d", dg.ones(1))])
+    assert list(pdict) == ["a", "b", "c", "d"] and len(pdict) == 4 and "b" in pdict
+    assert list(pdict.state_dict()) == ["a", "b", "c", "d"]
+    assert isinstance(pdict["b"], nn.Parameter) and pdict.get("zz") is None
+    pdict["a"] = dg.ones(5)  # replacing keeps the order
+    assert list(pdict.keys()) == ["a", "b", "c", "d"] and pdict["a"].shape == (5,)
+    assert pdict.pop("c").shape == (1,) and list(pdict) == ["a", "b", "d"]
+    del pdict["a"]
+    assert [k for k, _ in pdict.items()] == ["b", "d"] and len(list(pdict.values())) == 2
+    with pytest.raises(KeyError):
+        pdict["missing"]
+    with pytest.raises(TypeError, match="Parameter or a Tensor"):
+        pdict["x"] = [1.0]
+    assert repr(pdict).startswith("ParameterDict(\n    (b): Parameter containing: [float32 of size 3]")
+    pdict.clear()
+    assert len(pdict) == 0 and list(pdict.parameters()) == []

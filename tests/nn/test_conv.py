@@ -1,4 +1,4 @@
-"""Conv1d, Conv2d, ConvTranspose2d, LazyConv2d: shapes, parameter counts, PyTorch parity, default init."""
+"""Conv1d, Conv2d, ConvTranspose1d/2d, LazyConv2d: shapes, parameter counts, PyTorch parity, default init."""
 
 from __future__ import annotations
 
@@ -64,6 +64,21 @@ def test_conv_transpose2d_output_size_picks_output_padding(torch):
     assert layer(x, output_size=(1, 3, 8, 7)).shape == (1, 3, 8, 7)
 
 
+@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1, output_padding=1, groups=2),
+                                    dict(stride=3, dilation=2, output_padding=2, bias=False)])
+def test_conv_transpose1d_layer(torch, kwargs):
+    x = np.random.default_rng(3).standard_normal((2, 4, 7)).astype(np.float32)
+    layer, torch_layer = nn.ConvTranspose1d(4, 6, 3, **kwargs), torch.nn.ConvTranspose1d(4, 6, 3, **kwargs)
+    out_shape = tuple(torch_layer(torch.tensor(x)).shape)
+    check_layer(layer, dg.tensor(x), out_shape, num_params=sum(p.numel() for p in torch_layer.parameters()))
+    check_torch_parity(torch, nn.ConvTranspose1d(4, 6, 3, **kwargs), torch_layer, x, atol=1e-5)
+    assert repr(layer) == repr(torch_layer)
+    target = out_shape[2] - kwargs.get("output_padding", 0)  # output_size overrides output_padding
+    assert layer(dg.tensor(x), output_size=(target,)).shape == (2, 6, target)
+    xd = dg.tensor(x[:1, :, :4].astype(np.float64), requires_grad=True)
+    dg.gradcheck(nn.ConvTranspose1d(4, 6, 3, **kwargs, dtype=np.float64), xd)
+
+
 def test_conv_transpose2d_undoes_conv2d_shape():
     x = dg.randn(1, 3, 16, 16)
     down = nn.Conv2d(3, 8, 4, stride=2, padding=1)
@@ -75,6 +90,7 @@ def test_conv_transpose2d_undoes_conv2d_shape():
     (lambda: nn.Conv2d(8, 16, (3, 5), groups=2), lambda t: t.nn.Conv2d(8, 16, (3, 5), groups=2)),
     (lambda: nn.ConvTranspose2d(8, 16, 3), lambda t: t.nn.ConvTranspose2d(8, 16, 3)),
     (lambda: nn.Conv1d(8, 16, 7), lambda t: t.nn.Conv1d(8, 16, 7)),
+    (lambda: nn.ConvTranspose1d(8, 16, 7, groups=2), lambda t: t.nn.ConvTranspose1d(8, 16, 7, groups=2)),
 ])
 def test_default_init_matches_torch(torch, make, torch_make):
     """Weights ~ U(±1/√fan_in) (kaiming_uniform with a=√5) and bias ~ U(±1/√fan_in), with PyTorch's fan_in."""

@@ -89,6 +89,17 @@ def test_cnn_layers_on_cuda_match_cpu():
         np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
 
 
+class _GridSample(nn.Module):
+    def forward(self, x, grid):
+        return nn.functional.grid_sample(x, grid, padding_mode="reflection", align_corners=False)
+
+
+def _pool_indices(*shape):
+    """Where max_pool2d(2) of a random (N, C, H, W) map found its maxima: MaxUnpool2d's second input."""
+    _, indices = nn.functional.max_pool2d(dg.tensor(_f(*shape)), 2, return_indices=True)
+    return indices.numpy()
+
+
 def _f(*shape, low=None):
     x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
     return x if low is None else np.abs(x) + low
@@ -147,6 +158,31 @@ LAYERS = {
     "dropouts_eval": (lambda: nn.Sequential(nn.Dropout(0.5), nn.Dropout2d(0.5), nn.AlphaDropout(0.5)),
                       [_f(2, 3, 4, 5)]),
     "dropout1d_eval": (lambda: nn.Dropout1d(0.5), [_f(2, 3, 4)]),
+    "selu": (lambda: nn.SELU(), [_f(4, 6, 5)]),
+    "celu": (lambda: nn.CELU(0.6), [_f(4, 6, 5)]),
+    "softmin": (lambda: nn.Softmin(1), [_f(4, 6, 5)]),
+    "softmax2d": (lambda: nn.Softmax2d(), [_f(2, 3, 4, 5)]),
+    "shrinks": (lambda: nn.Sequential(nn.Softshrink(), nn.Hardshrink(0.2), nn.Tanhshrink()), [_f(4, 6, 5) * 2]),
+    "threshold": (lambda: nn.Threshold(0.3, -2.0), [_f(4, 6, 5)]),
+    "glu": (lambda: nn.GLU(1), [_f(4, 6, 5)]),
+    "rrelu_eval": (lambda: nn.RReLU(), [_f(4, 6, 5)]),
+    "maxunpool2d": (lambda: nn.MaxUnpool2d(2), [_f(2, 3, 4, 5), _pool_indices(2, 3, 8, 10)]),
+    "pixel_shuffle": (lambda: nn.Sequential(nn.PixelShuffle(2), nn.PixelUnshuffle(2), nn.ChannelShuffle(4)),
+                      [_f(2, 8, 5, 6)]),
+    "bilinear": (lambda: nn.Bilinear(5, 4, 3), [_f(6, 5), _f(6, 4)]),
+    "adaptive_pool1d": (lambda: nn.Sequential(nn.AdaptiveAvgPool1d(7), nn.AdaptiveMaxPool1d(5)), [_f(2, 3, 13)]),
+    "lppool2d": (lambda: nn.LPPool2d(2, 3, 2), [_f(2, 3, 9, 8, low=0.1)]),
+    "lppool1d": (lambda: nn.LPPool1d(2, 3), [_f(2, 3, 13, low=0.1)]),
+    "conv_transpose1d": (lambda: nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+                         [_f(2, 4, 7)]),
+    "instancenorm2d_running": (lambda: nn.InstanceNorm2d(3, affine=True, track_running_stats=True),
+                               [_f(2, 3, 5, 4)]),
+    "instancenorm2d_running_eval": (lambda: nn.InstanceNorm2d(3, affine=True, track_running_stats=True),
+                                    [_f(2, 3, 5, 4)]),
+    "embedding_bag_max": (lambda: nn.EmbeddingBag(10, 4, mode="max"), [_classes(3, 10, 4)]),
+    "embedding_bag_sum": (lambda: nn.EmbeddingBag(10, 4, mode="sum"), [_classes(3, 10, 4)]),
+    "grid_sample": (lambda: _GridSample(), [_f(2, 3, 5, 6), np.random.default_rng(0).uniform(
+        -1.6, 1.6, (2, 4, 7, 2)).astype(np.float32)]),
 }
 
 
@@ -180,7 +216,25 @@ LOSSES = {
     "multi_margin": (lambda d: nn.MultiMarginLoss(p=2, margin=0.8, weight=dg.tensor([1.0, 2.0, 1.0, 0.5])),
                      [_f(6, 4), _classes(6, 4)]),
     "dice": (lambda d: nn.DiceLoss(), [1 / (1 + np.exp(_f(2, 1, 6, 6))), np.round(_f(2, 1, 6, 6, low=0) % 1)]),
+    "margin_ranking": (lambda d: nn.MarginRankingLoss(0.3), [_f(8), _f(9)[:8], np.sign(_f(10)[:8])]),
+    "triplet_margin": (lambda d: nn.TripletMarginLoss(0.5, 1.0, swap=True), [_f(6, 5), _f(5, 6).T.copy(),
+                                                                            _f(3, 10).reshape(6, 5)]),
+    "triplet_with_distance": (lambda d: nn.TripletMarginWithDistanceLoss(swap=True, reduction="sum"),
+                              [_f(6, 5), _f(5, 6).T.copy(), _f(3, 10).reshape(6, 5)]),
+    "cosine_embedding": (lambda d: nn.CosineEmbeddingLoss(0.2, reduction="none"),
+                         [_f(8, 5), _f(5, 8).T.copy(), np.sign(_f(12)[:8])]),
+    "soft_margin": (lambda d: nn.SoftMarginLoss(), [3 * _f(5, 4), np.sign(_f(4, 5)).reshape(5, 4)]),
+    "multilabel_soft_margin": (lambda d: nn.MultiLabelSoftMarginLoss(dg.tensor([0.5, 1.0, 2.0, 1.0])),
+                               [_f(6, 4), (_f(4, 6).reshape(6, 4) > 0).astype(np.float32)]),
+    "multilabel_margin": (lambda d: nn.MultiLabelMarginLoss(reduction="sum"),
+                          [_f(4, 6), np.array([[3, 0, -1, 1, 1, 5], [2, 2, 4, -1, -1, -1], [-1, 0, 1, 2, 3, 4],
+                                               [0, 1, 2, 3, 4, 5]])]),
+    "poisson_nll": (lambda d: nn.PoissonNLLLoss(full=True),
+                    [_f(6, 3), np.random.default_rng(0).poisson(2, (6, 3)).astype(np.float32)]),
+    "gaussian_nll": (lambda d: nn.GaussianNLLLoss(full=True),
+                     [_f(4, 3, 2), _f(2, 3, 4).reshape(4, 3, 2), _f(4, 3, 1, low=0.1)]),
 }
+
 
 
 @pytest.mark.parametrize("name", sorted(LOSSES))

@@ -51,3 +51,53 @@ def test_embedding_gradcheck_float64_and_parameterless_layer_contracts():
     dg.gradcheck(lambda w: F.embedding(idx, w), weight)  # (padding_idx deliberately breaks the true gradient)
     check_layer(nn.Flatten(), dg.randn(2, 3, 4), (2, 12), 0)
     check_layer(nn.Sequential(nn.Linear(4, 6), nn.Dropout(0.2), nn.Tanh()), dg.randn(3, 4), (3, 6), 30)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize("layout", ["offsets", "2d", "last_offset", "padding"])
+def test_embedding_bag_matches_torch(torch, mode, layout):
+    rng = np.random.default_rng(0)
+    kwargs = {"include_last_offset": True} if layout == "last_offset" else {}
+    kwargs.update({"padding_idx": 2} if layout == "padding" else {})
+    layer, torch_layer = nn.EmbeddingBag(10, 4, mode=mode, **kwargs), torch.nn.EmbeddingBag(10, 4, mode=mode, **kwargs)
+    layer.load_state_dict({k: v.detach().numpy() for k, v in torch_layer.state_dict().items()})
+    if layout == "2d":
+        x, offsets = rng.integers(0, 10, (3, 4)), None
+    else:
+        x = np.array([1, 2, 4, 5, 4, 3, 2, 9, 2, 2])
+        offsets = np.array([0, 3, 3, 7] + ([10] if layout == "last_offset" else []))  # bag 1 is empty
+    args = (dg.tensor(x),) + (() if offsets is None else (dg.tensor(offsets),))
+    targs = (torch.tensor(x),) + (() if offsets is None else (torch.tensor(offsets),))
+    y, ty = layer(*args), torch_layer(*targs)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+    g = rng.standard_normal(ty.shape).astype(np.float32)
+    y.backward(dg.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(layer.weight.grad.numpy(), torch_layer.weight.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_embedding_bag_per_sample_weights_gradcheck_and_errors(torch):
+    rng = np.random.default_rng(1)
+    x, offsets = np.array([0, 3, 3, 1, 4]), np.array([0, 2])
+    w = rng.standard_normal(5)
+    layer, torch_layer = nn.EmbeddingBag(5, 3, mode="sum", dtype=np.float64), torch.nn.EmbeddingBag(5, 3, mode="sum")
+    torch_layer.double()
+    layer.load_state_dict({k: v.detach().numpy() for k, v in torch_layer.state_dict().items()})
+    wd, wt = dg.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y, ty = layer(dg.tensor(x), dg.tensor(offsets), wd), torch_layer(torch.tensor(x), torch.tensor(offsets), wt)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-10)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_allclose(wd.grad.numpy(), wt.grad.numpy(), rtol=1e-10)
+    table = dg.tensor(rng.standard_normal((5, 3)), requires_grad=True)
+    for mode in ("sum", "mean", "max"):
+        dg.gradcheck(lambda t, m=mode: F.embedding_bag(dg.tensor(x), t, dg.tensor(offsets), mode=m), table)
+    dg.gradcheck(lambda t, s: F.embedding_bag(dg.tensor(x), t, dg.tensor(offsets), mode="sum",
+                                              per_sample_weights=s), table, wd)
+    assert repr(nn.EmbeddingBag(5, 3)) == repr(torch.nn.EmbeddingBag(5, 3))
+    with pytest.raises(NotImplementedError, match="per_sample_weights is only supported for mode='sum'"):
+        nn.EmbeddingBag(5, 3)(dg.tensor(x), dg.tensor(offsets), wd)
+    with pytest.raises(ValueError, match="offsets must be None for a 2-D input"):
+        nn.EmbeddingBag(5, 3)(dg.tensor(x.reshape(1, 5)), dg.tensor(offsets))
+    with pytest.raises(ValueError, match="offsets must start at 0"):
+        nn.EmbeddingBag(5, 3)(dg.tensor(x), dg.tensor(np.array([1, 2])))

@@ -9,6 +9,7 @@ import pytest
 
 import deepglass as dg
 from deepglass import nn
+from deepglass.nn import functional as F
 
 from .layercheck import check_layer, check_torch_parity
 
@@ -57,3 +58,42 @@ def test_linear_shape_error_names_the_shapes():
 
 def test_linear_repr():
     assert repr(nn.Linear(784, 10, bias=False)) == "Linear(in_features=784, out_features=10, bias=False)"
+
+
+@pytest.mark.parametrize("in1, in2, out, bias, batch", [(3, 4, 5, True, (6,)), (2, 2, 1, False, (4,)),
+                                                         (3, 5, 2, True, (2, 3))])
+def test_bilinear_matches_torch(torch, in1, in2, out, bias, batch):
+    rng = np.random.default_rng(0)
+    x1 = rng.standard_normal((*batch, in1)).astype(np.float32)
+    x2 = rng.standard_normal((*batch, in2)).astype(np.float32)
+    layer, torch_layer = nn.Bilinear(in1, in2, out, bias=bias), torch.nn.Bilinear(in1, in2, out, bias=bias)
+    layer.load_state_dict({k: v.detach().numpy() for k, v in torch_layer.state_dict().items()})
+    a, b = dg.tensor(x1, requires_grad=True), dg.tensor(x2, requires_grad=True)
+    ta, tb = torch.tensor(x1, requires_grad=True), torch.tensor(x2, requires_grad=True)
+    y, ty = layer(a, b), torch_layer(ta, tb)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+    g = rng.standard_normal(ty.shape).astype(np.float32)
+    y.backward(dg.tensor(g))
+    ty.backward(torch.tensor(g))
+    for mine, theirs in [(a.grad, ta.grad), (b.grad, tb.grad), (layer.weight.grad, torch_layer.weight.grad)] + (
+            [(layer.bias.grad, torch_layer.bias.grad)] if bias else []):
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+    assert repr(layer) == repr(torch_layer)
+
+
+def test_bilinear_init_gradcheck_and_errors():
+    layer = nn.Bilinear(16, 3, 200)
+    bound = 1 / np.sqrt(16)
+    w = layer.weight.numpy()
+    assert w.shape == (200, 16, 3) and np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.02 * bound and np.abs(layer.bias.numpy()).max() <= bound
+    rng = np.random.default_rng(2)
+    x1 = dg.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    x2 = dg.tensor(rng.standard_normal((4, 2)), requires_grad=True)
+    w = dg.tensor(rng.standard_normal((5, 3, 2)), requires_grad=True)
+    b = dg.tensor(rng.standard_normal(5), requires_grad=True)
+    dg.gradcheck(F.bilinear, x1, x2, w, b)
+    with pytest.raises(ValueError, match=r"Bilinear\(16, 3, 200\): got inputs of shapes \(4, 3\) and \(4, 2\)"):
+        layer(x1, x2)
+    with pytest.raises(ValueError, match="bilinear: .*leading"):
+        F.bilinear(x1[:2], x2, w)

@@ -237,6 +237,7 @@ def test_bad_reduction_is_rejected():
     (lambda w: nn.BCELoss(weight=w), ["weight"]),
     (lambda w: nn.BCEWithLogitsLoss(weight=w, pos_weight=w), ["weight", "pos_weight"]),
     (lambda w: nn.MultiMarginLoss(weight=w), ["weight"]),
+    (lambda w: nn.MultiLabelSoftMarginLoss(weight=w), ["weight"]),
 ])
 def test_class_weights_are_buffers_like_pytorch(make, names):
     """`to()` moves and casts them and `state_dict()` saves them, as in PyTorch; lists become float Tensors."""

@@ -226,3 +226,21 @@ def test_full_backward_hook_replaces_grad_input_and_sees_only_its_share():
     x = dg.tensor([1.0, 2.0], requires_grad=True)
     (relu(x) + x).sum().backward()  # the module's share is zeroed; the direct path still adds 1
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_get_parameter_and_get_buffer_follow_dotted_paths():
+    model = nn.Sequential(Net(), nn.BatchNorm1d(2))
+    assert model.get_parameter("0.fc1.weight") is model[0].fc1.weight
+    assert model.get_parameter("0.scale") is model[0].scale
+    assert model.get_buffer("1.running_mean") is model[1].running_mean
+    assert model.get_buffer("0.scratch") is model[0].scratch  # non-persistent buffers too
+    with pytest.raises(AttributeError, match="BatchNorm1d has no attribute `foo`"):
+        model.get_parameter("1.foo")
+    with pytest.raises(AttributeError, match="`running_mean` is not an nn.Parameter"):
+        model.get_parameter("1.running_mean")
+    with pytest.raises(AttributeError, match="`weight` is not a buffer"):
+        model.get_buffer("1.weight")
+    with pytest.raises(AttributeError, match="`0` is not an nn.Parameter"):
+        model.get_parameter("0")
+    with pytest.raises(AttributeError, match="no sub-module '5'"):
+        model.get_buffer("5.running_mean")

@@ -151,7 +151,48 @@ def test_instance_norm_matches_torch(torch, name, shape, affine):
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32) * 2 + 1
     ours, theirs = getattr(nn, name)(shape[1], affine=affine), getattr(torch.nn, name)(shape[1], affine=affine)
     check_torch_parity(torch, ours, theirs, x)
-    with pytest.raises(NotImplementedError, match="track_running_stats=True is not supported"):
-        getattr(nn, name)(3, track_running_stats=True)
     with pytest.raises(ValueError, match=rf"{name}: expected input of shape"):
         getattr(nn, name)(shape[1])(dg.ones(*shape[:2]))
+
+
+@pytest.mark.parametrize("name, shape, affine, momentum", [("InstanceNorm2d", (2, 3, 5, 4), True, 0.1),
+                                                            ("InstanceNorm2d", (3, 2, 4, 4), False, None),
+                                                            ("InstanceNorm1d", (3, 4, 7), True, 0.3)])
+def test_instance_norm_running_stats_match_torch(torch, name, shape, affine, momentum):
+    """Training updates the running statistics as torch's (twice), eval mode uses them; state dict keys agree."""
+    rng = np.random.default_rng(1)
+    kwargs = dict(affine=affine, momentum=momentum, track_running_stats=True)
+    ours, theirs = getattr(nn, name)(shape[1], **kwargs), getattr(torch.nn, name)(shape[1], **kwargs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    with torch.no_grad():
+        for p in theirs.parameters():
+            p.uniform_(0.5, 1.5)
+    for _ in range(2):
+        x = (rng.standard_normal(shape) * 2 + 1).astype(np.float32)
+        ours.zero_grad()
+        theirs.zero_grad()
+        check_torch_parity(torch, ours, theirs, x)  # training: buffers compared after the update too
+    ours.eval()
+    theirs.eval()
+    check_torch_parity(torch, ours, theirs, (rng.standard_normal(shape) * 3).astype(np.float32))
+
+
+def test_functional_instance_norm_matches_torch_and_gradcheck(torch):
+    rng = np.random.default_rng(2)
+    x, w, b = rng.standard_normal((2, 3, 6)), rng.uniform(0.5, 1.5, 3), rng.standard_normal(3)
+    rm, rv = rng.standard_normal(3), rng.uniform(0.5, 2, 3)
+    for use_input_stats in (True, False):
+        mean, var, tmean, tvar = dg.tensor(rm), dg.tensor(rv), torch.tensor(rm), torch.tensor(rv)
+        y = F.instance_norm(dg.tensor(x), mean, var, dg.tensor(w), dg.tensor(b), use_input_stats, 0.2)
+        ty = torch.nn.functional.instance_norm(torch.tensor(x), tmean, tvar, torch.tensor(w), torch.tensor(b),
+                                               use_input_stats, 0.2)
+        np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(mean.numpy(), tmean.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(var.numpy(), tvar.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(F.instance_norm(dg.tensor(x), weight=dg.tensor(w)).numpy(),
+                               torch.nn.functional.instance_norm(torch.tensor(x), weight=torch.tensor(w)).numpy(),
+                               rtol=1e-10, atol=1e-12)
+    args = [dg.tensor(a, requires_grad=True) for a in (x, w, b)]
+    dg.gradcheck(lambda a, ww, bb: F.instance_norm(a, None, None, ww, bb), *args)
+    with pytest.raises(ValueError, match="more than 1 spatial element"):
+        F.instance_norm(dg.ones(2, 3, 1))

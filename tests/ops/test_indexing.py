@@ -174,3 +174,112 @@ def test_scatter_one_hot_value_and_a_larger_src():
         dg.zeros(2, 2, requires_grad=True).scatter_(1, [[0], [1]], 1.0)
     with pytest.raises(ValueError, match=r"scatter: index must be integers with the tensor's 2 dimensions"):
         dg.zeros(2, 2).scatter(1, [0, 1], 1.0)
+
+
+# ---- index_add, index_copy, index_fill -----------------------------------------------------------------
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("alpha", [1, -2.5])
+def test_index_add_accumulates_repeated_indices(torch, dim, alpha):
+    index = [2, 0, 2, 2, 1]  # 2 three times
+    src_shape = {0: (5, 3, 3), 1: (4, 5, 3), -1: (4, 3, 5)}[dim]
+    check_op(torch, lambda x, s: x.index_add(dim, dg.tensor(index), s, alpha=alpha), [(4, 3, 3), src_shape],
+             lambda x, s: x.index_add(dim, torch.tensor(index), s, alpha=alpha))
+
+
+def test_index_add_values():
+    out = dg.zeros(3).index_add(0, dg.tensor([0, 0, 2]), dg.tensor([1.0, 2.0, 3.0]))
+    assert out.tolist() == [3.0, 0.0, 3.0]
+    with pytest.raises(ValueError, match=r"index_add: source of shape \(2,\) does not match \(3,\)"):
+        dg.zeros(3).index_add(0, [0, 1, 1], dg.ones(2))
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+def test_index_copy(torch, dim):
+    index = [2, 0]  # distinct: PyTorch leaves repeated copies undefined
+    src_shape = (2, 4) if dim == 0 else (3, 2)
+    check_op(torch, lambda x, s: x.index_copy(dim, dg.tensor(index), s), [(3, 4), src_shape],
+             lambda x, s: x.index_copy(dim, torch.tensor(index), s))
+
+
+@pytest.mark.parametrize("dim", [0, -1])
+def test_index_fill(torch, dim):
+    index = [1, 1, 0]
+    check_op(torch, lambda x: x.index_fill(dim, dg.tensor(index), -3.0), [(3, 4)],
+             lambda x: x.index_fill(dim, torch.tensor(index), -3.0))
+    with pytest.raises(ValueError, match=r"index_fill: index must be 1-D integers, got shape \(1, 2\)"):
+        dg.ones(3, 4).index_fill(0, [[0, 1]], 1.0)
+
+
+# ---- masks: masked_select, masked_scatter, where as a method -------------------------------------------
+@pytest.mark.parametrize("mask_shape", [(3, 4), (4,), (3, 1)])
+def test_masked_select_broadcasts(torch, mask_shape):
+    mask = np.random.default_rng(3).random(mask_shape) > 0.4
+    check_op(torch, lambda x: x.masked_select(dg.tensor(mask)), [(3, 4)],
+             lambda x: x.masked_select(torch.tensor(mask)))
+    check_op(torch, lambda x: dg.masked_select(x, dg.tensor(mask)), [(3, 4)],
+             lambda x: torch.masked_select(x, torch.tensor(mask)))
+
+
+def test_masked_select_errors():
+    with pytest.raises(TypeError, match="masked_select: mask must be boolean"):
+        dg.ones(2).masked_select(dg.tensor([1, 0]))
+    with pytest.raises(ValueError, match=r"masked_select: mask of shape \(3,\) and x of shape \(2,\)"):
+        dg.ones(2).masked_select(dg.tensor([True, False, True]))
+
+
+@pytest.mark.parametrize("mask_shape", [(3, 4), (4,)])
+def test_masked_scatter(torch, mask_shape):
+    mask = np.random.default_rng(4).random(mask_shape) > 0.5
+    check_op(torch, lambda x, s: x.masked_scatter(dg.tensor(mask), s), [(3, 4), (4, 5)],
+             lambda x, s: x.masked_scatter(torch.tensor(mask), s))
+    with pytest.raises(ValueError, match=r"masked_scatter: the mask selects 3 elements but source of shape \(2,\)"):
+        dg.zeros(3).masked_scatter(dg.tensor([True, True, True]), dg.ones(2))
+
+
+def test_where_method_uses_torch_argument_order(torch):
+    cond = np.random.default_rng(5).random((3, 4)) > 0.5
+    check_op(torch, lambda x, y: x.where(dg.tensor(cond), y), [(3, 4), (4,)],
+             lambda x, y: x.where(torch.tensor(cond), y))
+    assert dg.tensor([1.0, 2.0]).where(dg.tensor([True, False]), 0.0).tolist() == [1.0, 0.0]
+
+
+# ---- nonzero, argwhere, take, take_along_dim ---------------------------------------------------------
+@pytest.mark.parametrize("shape", [(7,), (3, 4), (2, 3, 2), ()])
+def test_nonzero_and_argwhere(torch, shape):
+    data = (np.random.default_rng(6).random(shape) > 0.5) * np.random.default_rng(7).random(shape)
+    x, t = dg.tensor(data), torch.tensor(data)
+    for ours, theirs in [(x.nonzero(), t.nonzero()), (dg.argwhere(x), torch.argwhere(t)), (x.argwhere(), t.argwhere())]:
+        assert ours.dtype == np.int64 and not ours.requires_grad
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    if shape:
+        for ours, theirs in zip(dg.nonzero(x, as_tuple=True), torch.nonzero(t, as_tuple=True)):
+            assert ours.dtype == np.int64
+            np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        assert len(dg.nonzero(x, as_tuple=True)) == len(shape)
+
+
+def test_nonzero_of_a_requires_grad_tensor_is_not_recorded():
+    assert not dg.tensor([0.0, 1.0], requires_grad=True).nonzero().requires_grad
+
+
+@pytest.mark.parametrize("index", [[0, 5, 5, -1], [[1, 11], [11, 3]]], ids=str)
+def test_take(torch, index):
+    check_op(torch, lambda x: x.take(dg.tensor(index)), [(3, 4)], lambda x: x.take(torch.tensor(index)))
+    with pytest.raises(IndexError, match=r"take: index out of range for a tensor of shape \(3, 4\) \(12 elements\)"):
+        dg.ones(3, 4).take(dg.tensor([12]))
+
+
+@pytest.mark.parametrize("dim, index_shape", [(1, (3, 2)), (0, (5, 4)), (1, (1, 3)), (-1, (3, 4)), (None, (2, 3))])
+def test_take_along_dim(torch, dim, index_shape):
+    high = 12 if dim is None else (3, 4)[dim]
+    index = np.random.default_rng(8).integers(0, high, size=index_shape)  # repeats, so gradients accumulate
+    check_op(torch, lambda x: x.take_along_dim(dg.tensor(index), dim), [(3, 4)],
+             lambda x: x.take_along_dim(torch.tensor(index), dim))
+
+
+def test_take_along_dim_broadcasts_x(torch):
+    index = np.array([[[0, 1]], [[1, 1]]])  # (2, 1, 2) with x (1, 3, 2): x broadcast to (2, 3, 2) first
+    check_op(torch, lambda x: dg.take_along_dim(x, dg.tensor(index), 2), [(1, 3, 2)],
+             lambda x: torch.take_along_dim(x, torch.tensor(index), 2))
+    with pytest.raises(ValueError, match=r"take_along_dim: indices of shape \(2,\) need the 2 dimensions"):
+        dg.ones(2, 2).take_along_dim(dg.tensor([0, 1]), 0)

@@ -74,3 +74,45 @@ def test_dot_and_outer(torch_or_none):
     check_op(torch, lambda a, b: a.outer(b), [(3,), (4,)], None if torch is None else torch.outer)
     with pytest.raises(ValueError, match=r"dot: expects two vectors of one length, got shapes \(3,\) and \(4,\)"):
         dg.dot(dg.ones(3), dg.ones(4))
+
+
+# ---- mv, addmm, addmv, baddbmm, addbmm, cross, kron --------------------------------------------------
+SCALES = [{}, {"beta": 0.5, "alpha": -2.0}, {"beta": 0, "alpha": 1.5}]
+
+
+@pytest.mark.parametrize("kwargs", SCALES)
+@pytest.mark.parametrize("name, shapes", [
+    ("addmm", [(3, 5), (3, 4), (4, 5)]), ("addmm", [(5,), (3, 4), (4, 5)]), ("addmv", [(3,), (3, 4), (4,)]),
+    ("addmv", [(1,), (3, 4), (4,)]), ("baddbmm", [(2, 3, 5), (2, 3, 4), (2, 4, 5)]),
+    ("baddbmm", [(3, 1), (2, 3, 4), (2, 4, 5)]), ("addbmm", [(3, 5), (2, 3, 4), (2, 4, 5)]),
+])
+def test_add_products_match_torch(torch, name, shapes, kwargs):
+    # beta=0 ignores the input (PyTorch's gradient for it is zero, deepglass leaves it None): only 2 inputs checked
+    if kwargs.get("beta") == 0:
+        check_op(torch, lambda a, b: getattr(dg, name)(dg.full(shapes[0], float("nan")), a, b, **kwargs), shapes[1:],
+                 lambda a, b: getattr(torch, name)(torch.full(shapes[0], float("nan"), dtype=a.dtype), a, b, **kwargs))
+        return
+    check_op(torch, lambda i, a, b: getattr(i, name)(a, b, **kwargs), shapes,
+             lambda i, a, b: getattr(torch, name)(i, a, b, **kwargs))
+
+
+def test_mv_matches_torch_and_errors(torch):
+    check_op(torch, lambda m, v: m.mv(v), [(3, 4), (4,)], lambda m, v: torch.mv(m, v))
+    with pytest.raises(ValueError, match=r"mv: expects \(n, m\) and \(m,\)"):
+        dg.ones(3, 4).mv(dg.ones(3))
+    with pytest.raises(ValueError, match="addbmm: expects"):
+        dg.addbmm(dg.ones(3, 5), dg.ones(2, 3, 4), dg.ones(3, 4, 5))
+
+
+@pytest.mark.parametrize("shapes, dim", [([(4, 3), (4, 3)], 1), ([(3, 2), (3, 2)], None),
+                                         ([(2, 3, 4), (1, 3, 1)], -2), ([(5, 3), (1, 3)], -1)])
+def test_cross_matches_torch(torch, shapes, dim):
+    check_op(torch, lambda a, b: a.cross(b, dim), shapes, lambda a, b: torch.cross(a, b, dim=dim)
+             if dim is not None else torch.linalg.cross(a, b, dim=0))
+    with pytest.raises(ValueError, match="cross"):
+        dg.ones(2, 2).cross(dg.ones(2, 2))
+
+
+@pytest.mark.parametrize("shapes", [[(2, 3), (3, 2)], [(3,), (2,)], [(2, 2), (3,)], [(2,), (2, 1, 3)]])
+def test_kron_matches_torch(torch, shapes):
+    check_op(torch, lambda a, b: a.kron(b), shapes, lambda a, b: torch.kron(a, b))

@@ -199,3 +199,61 @@ def test_prod_gradient_with_zeros(torch_or_none, axis):
         return
     torch_fn = _torch_reduce(torch_or_none, "prod", axis, False)
     check_op(torch_or_none, lambda x: x.prod(axis=axis), inputs=[data], torch_fn=torch_fn, gradcheck=False)
+
+
+# ---- cumprod, nansum/nanmean, var_mean/std_mean, count_nonzero, aminmax -------------------------------
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumprod_matches_torch(torch, dim):
+    check_op(torch, lambda x: x.cumprod(dim), [(3, 4)], lambda x: torch.cumprod(x, dim))
+
+
+def test_cumprod_gradient_with_zeros_matches_torch(torch):
+    data = np.array([[1.5, 0.0, 2.0, -1.0, 0.5], [0.0, 2.0, 0.0, 3.0, 1.0], [2.0, -0.5, 1.5, 0.7, 0.0],
+                     [0.0, 0.0, 0.0, 1.0, 2.0], [1.1, 0.9, 1.2, 0.8, 1.3]])
+    for dim in (0, 1):
+        check_op(torch, lambda x, d=dim: dg.cumprod(x, d), inputs=[data], torch_fn=lambda x, d=dim: torch.cumprod(x, d))
+    check_op(torch, lambda x: x.cumprod(0), inputs=[np.array(0.0)], torch_fn=lambda x: x.cumprod(0))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # an all-NaN slice: 0/0, as torch
+@pytest.mark.parametrize("dim, keepdim", [(None, False), (1, False), ((0, 2), True), (-1, True)])
+@pytest.mark.parametrize("name", ["nansum", "nanmean"])
+def test_nansum_nanmean_match_torch(torch, name, dim, keepdim):
+    data = np.random.default_rng(0).uniform(-2, 2, size=(3, 4, 5))
+    data[0, 1, :] = np.nan  # a slice of NaN only: nansum 0, nanmean NaN
+    data[2, 0, 3] = data[1, 2, 0] = np.nan
+    kwargs = {} if dim is None else {"dim": dim, "keepdim": keepdim}
+    check_op(torch, lambda x: getattr(x, name)(**kwargs), inputs=[data],
+             torch_fn=lambda x: getattr(torch, name)(x, **kwargs), gradcheck=False)
+    check_op(torch, lambda x: getattr(dg, name)(x, **kwargs), [(3, 4, 5)], lambda x: getattr(torch, name)(x, **kwargs))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"dim": 1}, {"dim": (0, 2), "keepdim": True}, {"dim": -1, "correction": 0},
+                                    {"dim": 1, "unbiased": False}, {"dim": 0, "correction": 2}])
+@pytest.mark.parametrize("name", ["var_mean", "std_mean"])
+def test_var_mean_std_mean_match_torch(torch, name, kwargs):
+    out = check_op(torch, lambda x: getattr(dg, name)(x, **kwargs), [(3, 4, 5)],
+                   lambda x: getattr(torch, name)(x, **kwargs))
+    assert isinstance(out, tuple) and len(out) == 2
+    if "unbiased" in kwargs:  # torch's positional (input, dim, unbiased, keepdim)
+        check_op(torch, lambda x: getattr(dg, name)(x, 1, False, True), [(3, 4)],
+                 lambda x: getattr(torch, name)(x, 1, False, True))
+
+
+def test_count_nonzero_matches_torch(torch):
+    data = np.array([[[0.0, 1.0, 2.0], [0.0, 0.0, 3.0]], [[4.0, 0.0, 0.0], [np.nan, 0.0, -1.0]]])
+    for dim in (None, 0, -1, (0, 2)):
+        out = dg.tensor(data).count_nonzero(dim)
+        expected = torch.count_nonzero(torch.tensor(data), dim)
+        assert out.dtype == np.int64 and out.tolist() == expected.tolist()
+    assert dg.count_nonzero(dg.tensor([True, False, True])).item() == 2
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"dim": 1}, {"dim": -1, "keepdim": True}, {"dim": 0}])
+def test_aminmax_matches_torch_with_ties(torch, kwargs):
+    check_op(torch, lambda x: tuple(x.aminmax(**kwargs)), [(3, 4)], lambda x: tuple(torch.aminmax(x, **kwargs)))
+    ties = np.array([[1.0, 3.0, 1.0, 3.0], [2.0, 2.0, 2.0, 2.0]])  # the gradient shared by the tied elements
+    check_op(torch, lambda x: tuple(dg.aminmax(x, **kwargs)), inputs=[ties],
+             torch_fn=lambda x: tuple(torch.aminmax(x, **kwargs)), gradcheck=False)
+    result = dg.aminmax(dg.tensor(ties), **kwargs)
+    assert result.min.shape == result.max.shape == tuple(torch.aminmax(torch.tensor(ties), **kwargs).min.shape)

@@ -142,3 +142,88 @@ def test_shape_ops_keep_the_data_layout_for_backward():
     expected = np.zeros_like(data)
     expected[:, :, 1] = 1
     np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+# ---- roll, narrow, unbind, tile, unflatten, movedim, swapaxes --------------------------------------------
+MORE_SAME_SPELLING = {
+    "roll_flat": lambda x: x.roll(5),
+    "roll_dim": lambda x: x.roll(-1, 1),
+    "roll_dims": lambda x: x.roll((1, -2), (0, 2)),
+    "narrow": lambda x: x.narrow(2, 1, 2),
+    "narrow_negative_start": lambda x: x.narrow(-1, -3, 2),
+    "unbind": lambda x: x.unbind(1),
+    "unbind_default": lambda x: x.unbind(),
+    "tile": lambda x: x.tile((2, 1, 3)),
+    "tile_short": lambda x: x.tile((2,)),
+    "tile_long": lambda x: x.tile((2, 1, 1, 2)),
+    "unflatten": lambda x: x.reshape(2, 12).unflatten(1, (3, 4)),
+    "unflatten_minus_one": lambda x: x.unflatten(-1, (2, -1)),
+    "movedim": lambda x: x.movedim(0, 2),
+    "movedim_tuple": lambda x: x.movedim((0, 1), (2, 0)),
+    "moveaxis": lambda x: x.moveaxis(-1, 0),
+    "swapaxes": lambda x: x.swapaxes(0, 2),
+    "swapdims": lambda x: x.swapdims(-1, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_SAME_SPELLING))
+def test_rearranging_op(torch, name):
+    check_op(torch, MORE_SAME_SPELLING[name], [(2, 3, 4)])
+
+
+def test_roll_values_and_errors():
+    x = dg.arange(6).reshape(2, 3)
+    assert x.roll(1).tolist() == [[5, 0, 1], [2, 3, 4]]
+    assert dg.roll(x, 1, 1).tolist() == [[2, 0, 1], [5, 3, 4]]
+    with pytest.raises(ValueError, match=r"roll: 2 shifts for 1 dims \(tensor of shape \(2, 3\)\)"):
+        x.roll((1, 2), 0)
+    with pytest.raises(ValueError, match=r"narrow: start 2 and length 2 do not fit dimension 1 of shape \(2, 3\)"):
+        x.narrow(1, 2, 2)
+    with pytest.raises(ValueError, match=r"unflatten: sizes \(2, 2\) do not multiply to 3"):
+        x.unflatten(1, (2, 2))
+    with pytest.raises(ValueError, match=r"movedim: source"):
+        x.movedim((0, 0), (0, 1))
+
+
+# ---- hstack & co, meshgrid, broadcast_tensors ----------------------------------------------------------
+STACKS = {
+    "hstack_1d": [(3,), (2,)],
+    "hstack_2d": [(2, 3), (2, 1)],
+    "vstack_1d": [(3,), (3,)],
+    "vstack_mixed": [(2, 3), (3,)],
+    "dstack_1d": [(3,), (3,)],
+    "dstack_2d": [(2, 3), (2, 3)],
+    "dstack_3d": [(2, 3, 1), (2, 3, 2)],
+    "column_stack_1d": [(3,), (3,)],
+    "column_stack_mixed": [(3,), (3, 2)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(STACKS))
+def test_numpy_style_stacks(torch, name):
+    op = name.rsplit("_", 1)[0]
+    check_op(torch, lambda *ts: getattr(dg, op)(ts), STACKS[name], lambda *ts: getattr(torch, op)(ts))
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+def test_meshgrid(torch, indexing):
+    check_op(torch, lambda a, b, c: dg.meshgrid(a, b, c, indexing=indexing), [(2,), (3,), (4,)],
+             lambda a, b, c: torch.meshgrid(a, b, c, indexing=indexing))
+    check_op(torch, lambda a, b: dg.meshgrid([a, b], indexing=indexing), [(2,), (3,)],
+             lambda a, b: torch.meshgrid([a, b], indexing=indexing))
+    assert [g.shape for g in dg.meshgrid(dg.ones(2), dg.ones(3))] == [(2, 3), (2, 3)]  # 'ij' by default
+    with pytest.raises(ValueError, match="meshgrid: expects 0-D or 1-D tensors"):
+        dg.meshgrid(dg.ones(2, 2))
+
+
+def test_broadcast_tensors(torch):
+    check_op(torch, lambda a, b, c: dg.broadcast_tensors(a, b, c), [(3, 1), (4,), (2, 1, 1)],
+             lambda a, b, c: torch.broadcast_tensors(a, b, c))
+    with pytest.raises(ValueError, match=r"broadcast_tensors: shapes \[\(2,\), \(3,\)\] cannot be broadcast"):
+        dg.broadcast_tensors(dg.ones(2), dg.ones(3))
+
+
+def test_atleast():
+    assert dg.atleast_1d(dg.tensor(1.0)).shape == (1,)
+    assert dg.atleast_2d(dg.ones(3)).shape == (1, 3)
+    assert dg.atleast_3d(dg.ones(2, 3)).shape == (2, 3, 1) and dg.atleast_3d(dg.ones(3)).shape == (1, 3, 1)

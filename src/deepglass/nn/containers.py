@@ -1,11 +1,13 @@
-"""Containers: `Sequential`, `ModuleList`, `ModuleDict`."""
+"""Containers: `Sequential`, `ModuleList`, `ModuleDict`, `ParameterList`, `ParameterDict`."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 
+from ..tensor import Tensor
 from .module import Module
+from .parameter import Parameter
 
 
 class Sequential(Module):
@@ -168,3 +170,164 @@ class ModuleDict(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleDict has no forward(): pick modules by key in your own module's forward")
+
+
+def _as_parameter(value, container: str):
+    """`value` itself when a Parameter, a Tensor wrapped as one (as PyTorch does), else a TypeError."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value)
+    raise TypeError(f"{container}: expected a Parameter or a Tensor, got {type(value).__name__}")
+
+
+def _describe(param) -> str:
+    """PyTorch's one-line description of a parameter inside a ParameterList/ParameterDict repr."""
+    size = "x".join(str(n) for n in param.shape)
+    device = f" ({param.device})" if param.device != "cpu" else ""
+    return f"Parameter containing: [{param.dtype} of size {size}{device}]"
+
+
+class ParameterList(Module):
+    """A list of Parameters, registered under "0", "1", … (a plain Python list would hide them from the optimizer).
+
+    Tensors appended are wrapped as Parameters. Indexing gives a Parameter, slicing a new ParameterList.
+    """
+
+    def __init__(self, values: Iterable | None = None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def append(self, value) -> ParameterList:
+        self.register_parameter(str(len(self._parameters)), _as_parameter(value, "ParameterList.append"))
+        return self
+
+    def extend(self, values: Iterable) -> ParameterList:
+        if isinstance(values, Tensor) or not isinstance(values, Iterable):
+            raise TypeError(f"ParameterList.extend: expected an iterable of Parameters, got {type(values).__name__}")
+        for value in values:
+            self.append(value)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())
+
+    def __getitem__(self, index):
+        items = list(self._parameters.values())
+        if isinstance(index, slice):
+            return ParameterList(items[index])
+        try:
+            return items[index]
+        except IndexError:
+            raise IndexError(f"ParameterList index {index} is out of range for {len(items)} parameters") from None
+
+    def __setitem__(self, index: int, value) -> None:
+        names = list(self._parameters)
+        try:
+            name = names[index]
+        except IndexError:
+            raise IndexError(f"ParameterList index {index} is out of range for {len(names)} parameters") from None
+        self._parameters[name] = _as_parameter(value, "ParameterList")
+
+    def __iadd__(self, values: Iterable) -> ParameterList:
+        return self.extend(values)
+
+    def __dir__(self):
+        return [k for k in super().__dir__() if not k.isdigit()]
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"  ({i}): {_describe(p)}" for i, p in enumerate(self))
+
+    def __repr__(self) -> str:
+        body, name = self.extra_repr(), type(self).__name__
+        return f"{name}(\n  " + body.replace("\n", "\n  ") + "\n)" if body else f"{name}()"
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterList has no forward(): use its parameters in your own module's forward")
+
+
+class ParameterDict(Module):
+    """A dict of Parameters registered under their (string) keys, in insertion order; Tensors are wrapped."""
+
+    def __init__(self, parameters: Mapping | Iterable | None = None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def update(self, parameters: Mapping | Iterable) -> None:
+        """Add or replace entries from a mapping or an iterable of (key, parameter) pairs."""
+        items = parameters.items() if isinstance(parameters, Mapping) else parameters
+        for key, value in items:
+            self[key] = value
+
+    def __getitem__(self, key: str) -> Parameter:
+        if key not in self._parameters:
+            raise KeyError(key)
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value) -> None:
+        if not isinstance(key, str):
+            raise TypeError(f"ParameterDict: keys must be strings, got {type(key).__name__}")
+        if "." in key or not key:
+            raise KeyError(f"ParameterDict: a key must be a non-empty name without \".\", got {key!r}")
+        param = _as_parameter(value, f"ParameterDict[{key!r}]")
+        if key in self._parameters:
+            self._parameters[key] = param  # replacing keeps the order
+        else:
+            self.register_parameter(key, param)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._parameters:
+            raise KeyError(key)
+        self._forget(key)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+    def get(self, key: str, default=None):
+        return self._parameters.get(key, default)
+
+    def pop(self, key: str) -> Parameter:
+        param = self[key]
+        del self[key]
+        return param
+
+    def setdefault(self, key: str, default=None) -> Parameter:
+        if key not in self._parameters:
+            self[key] = default
+        return self[key]
+
+    def clear(self) -> None:
+        for key in list(self._parameters):
+            del self[key]
+
+    def copy(self) -> ParameterDict:
+        """A new ParameterDict holding the same Parameters."""
+        return ParameterDict(self._parameters)
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"  ({k}): {_describe(p)}" for k, p in self.items())
+
+    __repr__ = ParameterList.__repr__
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterDict has no forward(): pick parameters by key in your own module's forward")

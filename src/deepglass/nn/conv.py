@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose2d and LazyConv2d (NCHW, PyTorch's arguments and init)."""
+"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d/2d and LazyConv2d (NCHW, PyTorch's arguments and init)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .lazy import LazyModuleMixin, UninitializedParameter
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d", "LazyConv2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "LazyConv2d"]
 
 
 def _tuple(value, n: int) -> tuple:
@@ -75,10 +75,10 @@ class _ConvNd(Module):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * self._dims:
             text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
-        if any(o for o in self.output_padding):
-            text += f", output_padding={self.output_padding}"
         if self.dilation != (1,) * self._dims:
             text += f", dilation={self.dilation}"
+        if any(o for o in self.output_padding):
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
@@ -127,12 +127,13 @@ class ConvTranspose2d(_ConvNd):
     """
 
     transposed = True
+    _conv_transpose = staticmethod(F.conv_transpose2d)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
                  groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
                  dtype=None):
         if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair, got {padding!r}")
+            raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, output_padding, device=device, dtype=dtype)
 
@@ -142,9 +143,20 @@ class ConvTranspose2d(_ConvNd):
         if output_size is not None:
             smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
                         zip(x.shape[2:], self.stride, self.padding, self.dilation, self.kernel_size)]
-            output_padding = tuple(int(o) - m for o, m in zip(tuple(output_size)[-2:], smallest))
-        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, output_padding,
-                                  self.groups, self.dilation)
+            output_padding = tuple(int(o) - m for o, m in zip(tuple(output_size)[-self._dims:], smallest))
+        return self._conv_transpose(x, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                    self.groups, self.dilation)
+
+
+class ConvTranspose1d(ConvTranspose2d):
+    """Transposed convolution of an (N, C_in, L) batch → (N, C_out, L_out), the gradient of Conv1d w.r.t. its input.
+
+    Shape: L_out = (L − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1; weight (C_in,
+    C_out/groups, k). `forward(x, output_size=…)` picks output_padding for a target length.
+    """
+
+    _dims = 1
+    _conv_transpose = staticmethod(F.conv_transpose1d)
 
 
 class LazyConv2d(LazyModuleMixin, Conv2d):

@@ -166,6 +166,26 @@ class Module:
             module = module._modules[part]
         return module
 
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path `target`, e.g. 'features.0.weight' (PyTorch's errors when absent)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        if name not in module._parameters or not isinstance(module._parameters[name], Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return module._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path `target`, e.g. 'bn.running_mean' (PyTorch's errors when absent)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return module._buffers[name]
+
     # ---- walking the tree ------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """(dotted name, module) for this module and every descendant, each once, parents first."""

@@ -151,21 +151,38 @@ class GroupNorm(Module):
 
 class _InstanceNorm(GroupNorm):
     """Each channel of each sample normalized over its own positions (GroupNorm with one channel per group);
-    PyTorch's defaults: no affine parameters, no running statistics."""
+    PyTorch's defaults: no affine parameters, no running statistics. With track_running_stats=True, training
+    updates `running_mean`/`running_var` (the batch's mean of the per-sample statistics) and eval mode uses them."""
 
     dims = 2
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
                  track_running_stats: bool = False, device=None, dtype=None):
-        if track_running_stats:
-            raise NotImplementedError(f"{type(self).__name__}: track_running_stats=True is not supported")
         super().__init__(num_features, num_features, eps, affine, device, dtype)
+        self.num_features, self.momentum, self.track_running_stats = num_features, momentum, track_running_stats
+        if track_running_stats:
+            self.register_buffer("running_mean", _tensor(num_features, 0.0, dtype, device))
+            self.register_buffer("running_var", _tensor(num_features, 1.0, dtype, device))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64), device=device))
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != self.dims + 2:
             spatial = "L" if self.dims == 1 else "H, W"
             raise ValueError(f"{type(self).__name__}: expected input of shape (N, C, {spatial}), got {tuple(x.shape)}")
-        return super().forward(x)
+        if not self.track_running_stats:
+            return super().forward(x)
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}({self.num_features}): input of shape {tuple(x.shape)} has "
+                             f"{x.shape[1]} channels on axis 1")
+        momentum = 0.0 if self.momentum is None else self.momentum  # PyTorch's InstanceNorm: no cumulative average
+        return F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias, self.training, momentum,
+                               self.eps)
 
     def extra_repr(self) -> str:
         return f"{self.num_channels}, eps={self.eps}, affine={self.affine}"

@@ -2,6 +2,8 @@
 
 from . import indexing
 from .conversion import astype, clone, contiguous, to_device
+from .counting import bincount, bucketize, histc, isin, searchsorted, unique
+from .distance import cdist
 from .einsum import einsum
 from .elementwise import (
     abs,
@@ -48,48 +50,115 @@ from .elementwise import (
     tanh,
     where,
 )
-from .indexing import flip, gather, getitem, index_select, masked_fill, scatter, scatter_add
-from .linalg import bmm, dot, matmul, mm, outer
+from .indexing import (
+    argwhere,
+    flip,
+    gather,
+    getitem,
+    index_add,
+    index_copy,
+    index_fill,
+    index_select,
+    masked_fill,
+    masked_scatter,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    take,
+    take_along_dim,
+)
+from .linalg import addbmm, addmm, addmv, baddbmm, bmm, cross, dot, kron, matmul, mm, mv, outer
+from .matrix import diag, diag_embed, diagonal, trace, tril, triu
+from .order_statistics import kthvalue, median, mode, nanmedian, nanquantile, quantile
 from .reduction import (
+    MinMax,
     ValuesIndices,
     all,
     amax,
     amin,
+    aminmax,
     any,
     argmax,
     argmin,
+    count_nonzero,
+    cumprod,
     cumsum,
     logsumexp,
     max,
     mean,
     min,
+    nanmean,
+    nansum,
     norm,
     prod,
     std,
+    std_mean,
     sum,
     var,
+    var_mean,
 )
 from .shape import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_tensors,
     broadcast_to,
     cat,
     chunk,
+    column_stack,
     concatenate,
+    dstack,
     expand,
     expand_as,
     flatten,
+    hstack,
+    meshgrid,
+    moveaxis,
+    movedim,
+    narrow,
     pad,
     permute,
     repeat,
     reshape,
+    roll,
     split,
     squeeze,
     stack,
+    swapaxes,
+    swapdims,
     t,
+    tile,
     transpose,
+    unbind,
+    unflatten,
     unsqueeze,
     view,
+    vstack,
 )
 from .softmax import log_softmax, softmax
 from .sorting import argsort, sort, topk
+from .special import (
+    acos,
+    asin,
+    atan,
+    atan2,
+    cosh,
+    erf,
+    erfc,
+    erfinv,
+    exp2,
+    frac,
+    hypot,
+    lerp,
+    log2,
+    log10,
+    logit,
+    nan_to_num,
+    sinh,
+    tan,
+    trunc,
+    xlogy,
+)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -102,6 +102,61 @@ class GELU(Function):
         return gy * (self.cdf + x * pdf)
 
 
+class CELU(Function):
+    """scale · (x where x > 0, alpha · (e^(x·input_scale) - 1) elsewhere): CELU is input_scale = 1/alpha,
+    SELU is scale = λ. The exp only sees min(x, 0), so large inputs never overflow."""
+
+    def forward(self, x, alpha, scale, input_scale):
+        xp = get_array_module(x)
+        t = x.dtype.type
+        self.x, self.alpha, self.scale, self.input_scale = x, t(alpha), t(scale), t(input_scale)
+        neg = self.alpha * xp.expm1(xp.minimum(x, 0) * self.input_scale)
+        return self.scale * xp.where(x > 0, x, neg)
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        x = self.x
+        slope = (self.alpha * self.input_scale) * xp.exp(xp.minimum(x, 0) * self.input_scale)
+        return gy * (self.scale * xp.where(x > 0, 1, slope).astype(gy.dtype, copy=False))
+
+
+class Shrink(Function):
+    """Zero where |x| <= lambd; elsewhere x (hard) or x moved lambd toward zero (soft). Gradient 1 outside."""
+
+    def forward(self, x, lambd, soft):
+        xp = get_array_module(x)
+        self.outside = xp.abs(x) > lambd
+        kept = x - xp.sign(x) * x.dtype.type(lambd) if soft else x
+        return xp.where(self.outside, kept, 0).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        return gy * self.outside
+
+
+class Tanhshrink(Function):
+    """x - tanh(x); derivative tanh(x)²."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.t = xp.tanh(x)
+        return x - self.t
+
+    def backward(self, gy):
+        return gy * (self.t * self.t)
+
+
+class Threshold(Function):
+    """x where x > threshold, `value` elsewhere; gradient 1 where x > threshold, 0 elsewhere."""
+
+    def forward(self, x, threshold, value):
+        xp = get_array_module(x)
+        self.above = x > threshold
+        return xp.where(self.above, x, x.dtype.type(value))
+
+    def backward(self, gy):
+        return gy * self.above
+
+
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, negative_slope * x elsewhere."""
     return LeakyReLU.apply(x, slope=float(negative_slope))
@@ -127,3 +182,41 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return GELU.apply(x, approximate=approximate)
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x: Tensor) -> Tensor:
+    """scale · elu(x, alpha) with the self-normalizing constants (alpha ≈ 1.6733, scale ≈ 1.0507)."""
+    return CELU.apply(x, alpha=SELU_ALPHA, scale=SELU_SCALE, input_scale=1.0)
+
+
+def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x where x > 0, alpha · (e^(x/alpha) - 1) elsewhere (alpha must not be 0)."""
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0 (it divides x)")
+    return CELU.apply(x, alpha=float(alpha), scale=1.0, input_scale=1.0 / alpha)
+
+
+def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (lambd >= 0)."""
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be at least 0, got {lambd}")
+    return Shrink.apply(x, lambd=float(lambd), soft=True)
+
+
+def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, 0 elsewhere."""
+    return Shrink.apply(x, lambd=float(lambd), soft=False)
+
+
+def tanhshrink(x: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return Tanhshrink.apply(x)
+
+
+def threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+    """x where x > threshold, `value` elsewhere."""
+    return Threshold.apply(x, threshold=float(threshold), value=float(value))

@@ -369,3 +369,17 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     pad = padding if isinstance(padding, str) else (0, _single(padding))
     out = conv2d(x, W, bias, stride=(1, _single(stride)), padding=pad, dilation=(1, _single(dilation)), groups=groups)
     return shape_ops.squeeze(out, 2)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """Transposed convolution of input (N, Cin, L) with weight (Cin, Cout/groups, k) → (N, Cout, L_out):
+    a conv_transpose2d over a 1-pixel-high image (L_out as conv_transpose2d's Ho)."""
+    if input.ndim != 3 or weight.ndim != 3:
+        raise ValueError(f"conv_transpose1d: expected input (N, C, L) and weight (Cin, Cout/groups, k), got "
+                         f"{input.shape} and {weight.shape}")
+    x, W = shape_ops.unsqueeze(input, 2), shape_ops.unsqueeze(weight, 2)
+    out = conv_transpose2d(x, W, bias, stride=(1, _single(stride)), padding=(0, _single(padding)),
+                           output_padding=(0, _single(output_padding)), groups=groups,
+                           dilation=(1, _single(dilation)))
+    return shape_ops.squeeze(out, 2)

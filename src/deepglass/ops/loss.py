@@ -74,6 +74,33 @@ class BinaryCrossEntropy(Function):
         return gy * (x - self.t) / xp.maximum(x * (1 - x), 1e-12), None
 
 
+class SoftMargin(Function):
+    """Elementwise log(1 + e^(-y·x)) = softplus(-y·x), written max(z, 0) + log1p(e^-|z|): finite for any x."""
+
+    def forward(self, x, y):
+        xp = get_array_module(x)
+        self.x, self.y = x, y
+        z = -(x * y)
+        return xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
+
+    def backward(self, gy):
+        xp = get_array_module(gy)
+        sig = xp.tanh(self.x * self.y * -0.5) * 0.5 + 0.5  # sigmoid(-y·x), stable
+        return gy * (-self.y * sig), None
+
+
+class ClampMinStraightThrough(Function):
+    """max(x, low) whose gradient passes through unchanged, even where it clamped (PyTorch clamps
+    GaussianNLLLoss's variance under no_grad, which is this)."""
+
+    def forward(self, x, low):
+        xp = get_array_module(x)
+        return xp.maximum(x, x.dtype.type(low))
+
+    def backward(self, gy):
+        return gy
+
+
 def softmax_cross_entropy(logits: Tensor, coefficients, total: bool = False) -> Tensor:
     """-Σ_c q_c log softmax(logits)_c over axis 1; `coefficients` q is a constant array of the logits' shape.
     With `total`, the sum of those per-sample losses (a scalar)."""
@@ -90,3 +117,13 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Tensor, pos_weight:
 def binary_cross_entropy(probs: Tensor, target: Tensor) -> Tensor:
     """Elementwise binary cross-entropy of probabilities (logs clamped at -100; no gradient to target)."""
     return BinaryCrossEntropy.apply(probs, target)
+
+
+def soft_margin(input: Tensor, target: Tensor) -> Tensor:
+    """Elementwise log(1 + e^(-target·input)), stable for any input (no gradient to target)."""
+    return SoftMargin.apply(input, target)
+
+
+def clamp_min_straight_through(x: Tensor, low: float) -> Tensor:
+    """max(x, low) with the identity as its gradient."""
+    return ClampMinStraightThrough.apply(x, low=float(low))

@@ -14,6 +14,7 @@ from .. import parallel
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from . import elementwise
 from . import shape as shape_ops
 from .im2col import Geometry
 from .resample import resample2d
@@ -186,10 +187,74 @@ def _pool_geometry(op: str, x: Tensor, kernel_size, stride, padding, dilation, c
     return Geometry(*k, *s, *d, p[0], extra[0], p[1], extra[1]), out
 
 
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
-    """The maximum of each (dilated) kh × kw window: (N, C, H, W) → (N, C, Ho, Wo); stride defaults to the kernel."""
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """The maximum of each (dilated) kh × kw window: (N, C, H, W) → (N, C, Ho, Wo); stride defaults to the kernel.
+
+    With `return_indices`, also where each maximum lies: int64 (N, C, Ho, Wo) flat indices into its H × W plane.
+    """
     geom, out = _pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
-    return MaxPool2d.apply(input, geom=geom, out_size=out)
+    y = MaxPool2d.apply(input, geom=geom, out_size=out)
+    if return_indices:
+        return y, Tensor._wrap(_max_indices(input.data, y.data, geom))
+    return y
+
+
+def _max_indices(x, out, geom: Geometry):
+    """Flat index (row·W + col in the unpadded plane) of the first maximum of each window, or of its first NaN."""
+    xp = get_array_module(x)
+    w = x.shape[3]
+    xpad = geom.pad(x, value=-np.inf)
+    ho, wo = out.shape[2:]
+    rows = xp.arange(ho, dtype=np.int64)[:, None] * geom.sh - geom.pad_top
+    cols = xp.arange(wo, dtype=np.int64)[None, :] * geom.sw - geom.pad_left
+    indices = xp.zeros(out.shape, dtype=np.int64)
+    taken = xp.zeros(out.shape, dtype=bool)
+    for i in range(geom.kh):  # a loop over the kernel offsets, as forward's
+        for j in range(geom.kw):
+            v = xpad[(..., *geom.offset_slice(i, j, ho, wo))]
+            won = ((v == out) | (v != v)) & ~taken
+            indices = xp.where(won, (rows + i * geom.dh) * w + cols + j * geom.dw, indices)
+            taken |= won
+    return indices
+
+
+class MaxUnpool2d(Function):
+    """Each input value written at its flat index into a zero (N, C, H·W) plane; backward reads them back."""
+
+    def forward(self, x, *, indices, size):
+        xp = get_array_module(x)
+        n, c = x.shape[:2]
+        self.rows, self.flat, self.in_shape = xp.arange(n * c)[:, None], indices.reshape(n * c, -1), x.shape
+        out = xp.zeros((n * c, size[0] * size[1]), dtype=x.dtype)
+        out[self.rows, self.flat] = x.reshape(n * c, -1)
+        return out.reshape(n, c, *size)
+
+    def backward(self, gy):
+        return gy.reshape(self.rows.shape[0], -1)[self.rows, self.flat].reshape(self.in_shape)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """The partial inverse of max_pool2d: (N, C, H, W) values put at their `indices` in a zero (N, C, Ho, Wo) map.
+
+    Ho = (H − 1)·stride − 2·padding + kernel unless `output_size` ((Ho, Wo) or (N, C, Ho, Wo)) says otherwise.
+    """
+    if input.ndim != 4 or tuple(indices.shape) != tuple(input.shape):
+        raise ValueError(f"max_unpool2d: expected input (N, C, H, W) and indices of the same shape, got "
+                         f"{tuple(input.shape)} and {tuple(indices.shape)}")
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"max_unpool2d: indices must be integers, got dtype {indices.dtype}")
+    k = _pair(kernel_size, "kernel_size", "max_unpool2d")
+    s = k if stride is None or stride == () or stride == [] else _pair(stride, "stride", "max_unpool2d")
+    p = _pair(padding, "padding", "max_unpool2d")
+    default = tuple((n - 1) * s_ - 2 * p_ + k_ for n, s_, p_, k_ in zip(input.shape[2:], s, p, k))
+    size = default if output_size is None else tuple(int(v) for v in tuple(output_size)[-2:])
+    if len(size) != 2 or any(not d - s_ < o < d + s_ for o, d, s_ in zip(size, default, s)):
+        raise ValueError(f"max_unpool2d: output_size {output_size} must be within a stride {s} of the default "
+                         f"size {default}")
+    if indices.numel() and (int(indices.data.min()) < 0 or int(indices.data.max()) >= size[0] * size[1]):
+        raise IndexError(f"max_unpool2d: an index is outside the {size[0]}×{size[1]} output plane")
+    return MaxUnpool2d.apply(input, indices=indices.data, size=size)
 
 
 def _window_counts(size: int, out: int, k: int, s: int, p: int, include_pad: bool):
@@ -269,18 +334,74 @@ def global_avg_pool2d(input: Tensor) -> Tensor:
     return input.mean(axis=(2, 3))
 
 
-def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
-    """Max pooling over (N, C, L) windows: a max_pool2d over a 1-pixel-high image."""
-    one = lambda v: (1, v if isinstance(v, int) else int(v[0]))  # noqa: E731
-    out = max_pool2d(shape_ops.unsqueeze(input, 2), one(kernel_size), None if stride is None else one(stride),
-                     (0, one(padding)[1]), one(dilation), ceil_mode)
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """Max pooling over (N, C, L) windows: a max_pool2d over a 1-pixel-high image (indices: positions in L)."""
+    out = max_pool2d(shape_ops.unsqueeze(input, 2), _one(kernel_size), None if stride is None else _one(stride),
+                     (0, _one(padding)[1]), _one(dilation), ceil_mode, return_indices)
+    if return_indices:
+        return shape_ops.squeeze(out[0], 2), shape_ops.squeeze(out[1], 2)
     return shape_ops.squeeze(out, 2)
+
+
+def _one(v) -> tuple[int, int]:
+    """A 1-D size as the (1, size) pair of the 2-D op over a 1-pixel-high image."""
+    return 1, v if isinstance(v, int) else int(tuple(v)[0])
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """The partial inverse of max_pool1d: (N, C, L) values put at their `indices` in a zero (N, C, L_out) map."""
+    if input.ndim != 3:
+        raise ValueError(f"max_unpool1d: expected input (N, C, L), got {tuple(input.shape)}")
+    size = None if output_size is None else (1, int(tuple(output_size)[-1]))
+    out = max_unpool2d(shape_ops.unsqueeze(input, 2), shape_ops.unsqueeze(indices, 2), _one(kernel_size),
+                       None if stride is None else _one(stride), (0, _one(padding)[1]), size)
+    return shape_ops.squeeze(out, 2)
+
+
+def _check_1d(op: str, input: Tensor, output_size) -> int:
+    if input.ndim != 3:
+        raise ValueError(f"{op}: expected input of shape (N, C, L), got {tuple(input.shape)}")
+    return int(output_size if isinstance(output_size, int) else tuple(output_size)[0])
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """Average pooling of (N, C, L) to a fixed length: (N, C, output_size)."""
+    size = _check_1d("adaptive_avg_pool1d", input, output_size)
+    return shape_ops.squeeze(adaptive_avg_pool2d(shape_ops.unsqueeze(input, 2), (1, size)), 2)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False) -> Tensor:
+    """Max pooling of (N, C, L) to a fixed length: (N, C, output_size); the gradient goes to each first maximum."""
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool1d: return_indices=True is not supported")
+    size = _check_1d("adaptive_max_pool1d", input, output_size)
+    return shape_ops.squeeze(adaptive_max_pool2d(shape_ops.unsqueeze(input, 2), (1, size)), 2)
+
+
+def _lp_root(sums: Tensor, norm_type: float, window: int) -> Tensor:
+    """PyTorch's (sign(s)·relu(|s|)·window)^(1/p) of the windows' mean p-th powers s."""
+    return elementwise.pow(elementwise.sign(sums) * elementwise.relu(elementwise.abs(sums)) * window,
+                           1.0 / norm_type)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling (Σ x^p over each window)^(1/p): (N, C, H, W) → (N, C, Ho, Wo), as PyTorch computes it."""
+    kh, kw = _pair(kernel_size, "kernel_size", "lp_pool2d")
+    sums = avg_pool2d(elementwise.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
+    return _lp_root(sums, norm_type, kh * kw)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling (Σ x^p over each window)^(1/p) of (N, C, L)."""
+    k = _one(kernel_size)[1]
+    sums = avg_pool1d(elementwise.pow(input, norm_type), k, stride, 0, ceil_mode)
+    return _lp_root(sums, norm_type, k)
 
 
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
     """Average pooling over (N, C, L) windows: an avg_pool2d over a 1-pixel-high image."""
-    one = lambda v: (1, v if isinstance(v, int) else int(v[0]))  # noqa: E731
-    out = avg_pool2d(shape_ops.unsqueeze(input, 2), one(kernel_size), None if stride is None else one(stride),
-                     (0, one(padding)[1]), ceil_mode, count_include_pad)
+    out = avg_pool2d(shape_ops.unsqueeze(input, 2), _one(kernel_size), None if stride is None else _one(stride),
+                     (0, _one(padding)[1]), ceil_mode, count_include_pad)
     return shape_ops.squeeze(out, 2)

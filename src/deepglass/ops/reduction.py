@@ -1,4 +1,5 @@
-"""Reductions over axes: sum, mean, max/min, amax/amin, var/std, logsumexp, prod, argmax, cumsum, norm.
+"""Reductions over axes: sum, mean, max/min, amax/amin, aminmax, var/std (and var_mean/std_mean), logsumexp,
+prod, argmax, cumsum, cumprod, norm, nansum/nanmean, count_nonzero.
 
 Every reduction takes `axis` (NumPy) or `dim` (PyTorch), an int or a tuple, and `keepdims`/`keepdim`.
 `max`/`min` over one `dim` return (values, indices), as in PyTorch; with `axis=` the values only.
@@ -278,3 +279,108 @@ def any(x: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool
     """True where some element over `axis` is nonzero (all axes by default); boolean, not differentiable."""
     return Tensor._wrap(x.xp.asarray(x.data.any(axis=normalize_axis(axis, dim, x.ndim),
                                                  keepdims=_keep(keepdims, keepdim))))
+
+
+class Cumprod(Function):
+    """Running product; the gradient stays exact where the input has zeros (as PyTorch's)."""
+
+    def forward(self, x, axis):
+        self.x, self.axis = x, axis
+        self.y = get_array_module(x).cumprod(x, axis=axis)
+        return self.y
+
+    def backward(self, gy):
+        xp, x, axis = get_array_module(gy), self.x, self.axis
+
+        def reverse_cumsum(a):
+            return xp.flip(xp.cumsum(xp.flip(a, axis), axis=axis), axis)
+
+        zero = x == 0
+        if not zero.any():
+            return reverse_cumsum(gy * self.y) / x
+        # before a row's first zero, the usual sum_{j>=i} gy_j y_j / x_i holds (y is 0 from there on); at that
+        # zero, sum_{j>=i} gy_j y'_j with y' the running product where it is replaced by 1; after it, 0
+        zeros_so_far = xp.cumsum(zero, axis=axis)
+        first_zero = zero & (zeros_so_far == 1)
+        before = zeros_so_far == 0
+        safe_x = xp.where(before, x, xp.ones((), dtype=x.dtype))
+        y_skip = xp.cumprod(xp.where(first_zero, xp.ones((), dtype=x.dtype), x), axis=axis)
+        out = xp.where(before, reverse_cumsum(gy * self.y) / safe_x, xp.zeros((), dtype=gy.dtype))
+        return xp.where(first_zero, reverse_cumsum(gy * y_skip), out)
+
+
+def cumprod(x: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running product along `dim`, shape preserved (as torch.cumprod; exact gradients with zeros)."""
+    axis = normalize_axis(dim, None, x.ndim)[0]
+    if dtype is not None:
+        x = x.astype(dtype)
+    if x.ndim == 0:
+        return Cumprod.apply(x.reshape(1), axis=0).reshape(())
+    return Cumprod.apply(x, axis=axis)
+
+
+class NanToZero(Function):
+    """NaN replaced by 0; the gradient is gy * (x is not NaN), as PyTorch's nansum (so 0 * inf is NaN there)."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.keep = ~xp.isnan(x)
+        return xp.where(self.keep, x, xp.zeros((), dtype=x.dtype))
+
+    def backward(self, gy):
+        return gy * self.keep
+
+
+def nansum(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
+    """Sum over `dim` counting NaN as zero (their gradient is zero), as torch.nansum."""
+    if x.dtype.kind in "fc":
+        x = NanToZero.apply(x)
+    return sum(x, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
+
+
+def nanmean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False) -> Tensor:
+    """Mean over `dim` of the non-NaN elements (NaN where all are NaN), as torch.nanmean."""
+    if x.dtype.kind not in "fc":
+        raise TypeError(f"nanmean of a {x.dtype} tensor: convert it with .float() first")
+    axes = normalize_axis(axis, dim, x.ndim)
+    count = (~x.xp.isnan(x.data)).sum(axis=axes, keepdims=_keep(keepdims, keepdim)).astype(x.dtype)
+    return nansum(x, axis=axes, keepdims=_keep(keepdims, keepdim)) / Tensor._wrap(count)
+
+
+def var_mean(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+             correction: int | None = None, axis=None, keepdims: bool = False) -> tuple[Tensor, Tensor]:
+    """(variance, mean) over `dim`, as torch.var_mean: the variance divides by N - correction (default 1)."""
+    keep = _keep(keepdims, keepdim)
+    axes = normalize_axis(axis, dim, x.ndim)
+    return (var(x, axis=axes, keepdims=keep, correction=correction, unbiased=unbiased),
+            mean(x, axis=axes, keepdims=keep))
+
+
+def std_mean(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+             correction: int | None = None, axis=None, keepdims: bool = False) -> tuple[Tensor, Tensor]:
+    """(standard deviation, mean) over `dim`, as torch.std_mean (correction as in `var_mean`)."""
+    keep = _keep(keepdims, keepdim)
+    axes = normalize_axis(axis, dim, x.ndim)
+    return (std(x, axis=axes, keepdims=keep, correction=correction, unbiased=unbiased),
+            mean(x, axis=axes, keepdims=keep))
+
+
+def count_nonzero(x: Tensor, dim=None) -> Tensor:
+    """The int64 number of nonzero elements over `dim` (an int or a tuple; all by default); not differentiable."""
+    axes = normalize_axis(dim, None, x.ndim)
+    return Tensor._wrap(x.xp.asarray((x.data != 0).sum(axis=axes), dtype="int64"))
+
+
+class MinMax(NamedTuple):
+    """What `aminmax` returns, as PyTorch's: the smallest and the largest values."""
+
+    min: Tensor
+    max: Tensor
+
+
+def aminmax(x: Tensor, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
+    """(min, max) over `dim` (all elements by default), as torch.aminmax; ties share the gradient evenly."""
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError(f"aminmax: dim must be one int, got {dim!r}")
+    return MinMax(amin(x, dim, keepdim), amax(x, dim, keepdim))
+

@@ -1,4 +1,5 @@
-"""Shape ops: reshape, transpose/permute, squeeze/unsqueeze, expand, cat/stack/split, pad, repeat.
+"""Shape ops: reshape, transpose/permute/movedim, squeeze/unsqueeze, expand, cat/stack/split, pad, repeat/tile,
+roll, narrow, unbind, unflatten, hstack/vstack/dstack/column_stack, meshgrid and broadcast_tensors.
 
 Their backward only moves gradients around: reshape back, permute back, sum what was expanded,
 slice what was concatenated or padded.
@@ -243,3 +244,154 @@ def repeat(x: Tensor, *repeats) -> Tensor:
     expanded = expand(reshape(x, tuple(v for n in shape_in for v in (1, n))),
                       tuple(v for r, n in zip(repeats, shape_in) for v in (r, n)))
     return reshape(expanded, tuple(r * n for r, n in zip(repeats, shape_in)))
+
+
+# ---- rearranging: roll, narrow, unbind, tile, unflatten, movedim, swapaxes ------------------------------
+class Roll(Function):
+    def forward(self, x, shifts, axes):
+        self.shifts, self.axes = shifts, axes
+        return get_array_module(x).roll(x, shifts, axis=axes)
+
+    def backward(self, gy):
+        back = -self.shifts if isinstance(self.shifts, int) else tuple(-s for s in self.shifts)
+        return get_array_module(gy).roll(gy, back, axis=self.axes)
+
+
+def roll(x: Tensor, shifts, dims=None) -> Tensor:
+    """Shift elements cyclically by `shifts` along `dims` (ints or tuples); without dims, over the flattened
+    tensor (shape kept), as torch.roll."""
+    if dims is None:
+        if not isinstance(shifts, int) and len(shifts) != 1:
+            raise ValueError(f"roll: {len(shifts)} shifts need as many dims (tensor of shape {x.shape})")
+        return Roll.apply(x, shifts=shifts if isinstance(shifts, int) else int(shifts[0]), axes=None)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: {len(shifts)} shifts for {len(dims)} dims (tensor of shape {x.shape})")
+    return Roll.apply(x, shifts=shifts, axes=tuple(d % max(x.ndim, 1) for d in dims))
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice `start:start+length` of `x` along `dim` (a negative start counts from the end), as torch.narrow."""
+    axis, n = dim % x.ndim, x.shape[dim % x.ndim]
+    start = start + n if start < 0 else start
+    if not (0 <= start and length >= 0 and start + length <= n):
+        raise ValueError(f"narrow: start {start} and length {length} do not fit dimension {dim} of shape {x.shape}")
+    return x[(slice(None),) * axis + (slice(start, start + length),)]
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple:
+    """The slices of `x` along `dim`, that dimension removed (a tuple), as torch.unbind."""
+    axis = dim % x.ndim
+    return tuple(x[(slice(None),) * axis + (i,)] for i in range(x.shape[axis]))
+
+
+def tile(x: Tensor, dims) -> Tensor:
+    """Repeat `x` `dims[i]` times along axis i; shorter `dims` are padded with leading 1s, as torch.tile."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return repeat(x, (1,) * (x.ndim - len(dims)) + dims)
+
+
+def unflatten(x: Tensor, dim: int, sizes) -> Tensor:
+    """Split axis `dim` into `sizes` (one may be -1), as torch.unflatten: (2, 12) with (1, (3, 4)) → (2, 3, 4)."""
+    axis, sizes = dim % x.ndim, tuple(int(s) for s in sizes)
+    known = int(np.prod([s for s in sizes if s != -1]))
+    n = x.shape[axis]
+    if sizes.count(-1) > 1 or (known * (n // max(known, 1)) != n if -1 in sizes else known != n):
+        raise ValueError(f"unflatten: sizes {sizes} do not multiply to {n}, dimension {dim} of shape {x.shape}")
+    sizes = tuple(n // known if s == -1 else s for s in sizes)
+    return reshape(x, x.shape[:axis] + sizes + x.shape[axis + 1:])
+
+
+def movedim(x: Tensor, source, destination) -> Tensor:
+    """Move axes `source` to positions `destination` (ints or tuples), the others keeping their order."""
+    src = [s % x.ndim for s in ((source,) if isinstance(source, int) else source)]
+    dst = [d % x.ndim for d in ((destination,) if isinstance(destination, int) else destination)]
+    if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: source {source} and destination {destination} must be distinct and as many "
+                         f"(tensor of shape {x.shape})")
+    rest = iter(a for a in range(x.ndim) if a not in src)
+    placed = dict(zip(dst, src))
+    return permute(x, tuple(placed[i] if i in placed else next(rest) for i in range(x.ndim)))
+
+
+moveaxis = movedim
+
+
+def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
+    """Exchange two axes (NumPy's name for `transpose(dim0, dim1)`)."""
+    return transpose(x, axis0, axis1)
+
+
+def swapdims(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Exchange two axes (another name for `transpose(dim0, dim1)`)."""
+    return transpose(x, dim0, dim1)
+
+
+# ---- joining with NumPy's rules: hstack, vstack, dstack, column_stack; meshgrid, broadcast_tensors ---------
+def atleast_1d(x: Tensor) -> Tensor:
+    """`x`, as (1,) when it is a scalar."""
+    return reshape(x, 1) if x.ndim == 0 else x
+
+
+def atleast_2d(x: Tensor) -> Tensor:
+    """`x` with at least 2 axes: () → (1, 1), (n,) → (1, n)."""
+    return reshape(x, (1,) * (2 - x.ndim) + x.shape) if x.ndim < 2 else x
+
+
+def atleast_3d(x: Tensor) -> Tensor:
+    """`x` with at least 3 axes: () → (1, 1, 1), (n,) → (1, n, 1), (m, n) → (m, n, 1)."""
+    shape = {0: (1, 1, 1), 1: (1,) + x.shape + (1,), 2: x.shape + (1,)}.get(x.ndim, x.shape)
+    return reshape(x, shape)
+
+
+def hstack(tensors) -> Tensor:
+    """Join along axis 1 (axis 0 for 1-D tensors), as torch.hstack."""
+    tensors = [atleast_1d(t) for t in tensors]
+    return concatenate(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    """Join along axis 0, 1-D (n,) tensors becoming rows (1, n), as torch.vstack."""
+    return concatenate([atleast_2d(t) for t in tensors], 0)
+
+
+def dstack(tensors) -> Tensor:
+    """Join along axis 2 (depth), after making each tensor at least 3-D, as torch.dstack."""
+    return concatenate([atleast_3d(t) for t in tensors], 2)
+
+
+def column_stack(tensors) -> Tensor:
+    """Join along axis 1, 0-D and 1-D (n,) tensors becoming columns (n, 1), as torch.column_stack."""
+    return concatenate([reshape(t, (t.data.size, 1)) if t.ndim < 2 else t for t in tensors], 1)
+
+
+def meshgrid(*tensors, indexing: str = "ij") -> tuple:
+    """Coordinate grids of 1-D tensors of lengths n1..nk: k tensors of shape (n1, ..., nk) ('ij'), or with the
+    first two lengths swapped ('xy'), as torch.meshgrid."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if any(t.ndim > 1 for t in tensors):
+        raise ValueError(f"meshgrid: expects 0-D or 1-D tensors, got shapes {[tuple(t.shape) for t in tensors]}")
+    sizes = [t.data.size for t in tensors]
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        order[0], order[1] = 1, 0  # the axis each input runs along
+    shape = tuple(sizes[order[a]] for a in range(len(tensors)))
+    grids = []
+    for i, t in enumerate(tensors):
+        axis = order.index(i)
+        grids.append(expand(reshape(t, tuple(sizes[i] if a == axis else 1 for a in range(len(tensors)))), shape))
+    return tuple(grids)
+
+
+def broadcast_tensors(*tensors) -> tuple:
+    """The tensors expanded to their common broadcast shape, as torch.broadcast_tensors."""
+    try:
+        shape = np.broadcast_shapes(*(t.shape for t in tensors))
+    except ValueError:
+        raise ValueError(f"broadcast_tensors: shapes {[tuple(t.shape) for t in tensors]} cannot be broadcast "
+                         "together") from None
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)

@@ -6,6 +6,8 @@ from .dropout import *
 from .embedding import *
 from .linear import *
 from .loss import *
+from .loss_ranking import *
 from .normalization import *
 from .padding import *
 from .pooling import *
+from .vision import *

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from ... import ops
+from ... import backend, ops
+from ...ops import activation as _act
 from ...ops.activation import elu, gelu, leaky_relu, silu, softplus
+from ...random import default_generator
 from ...tensor import Tensor
 
 __all__ = [
     "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax", "log_softmax",
     "softplus", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "logsigmoid", "softsign",
+    "selu", "celu", "rrelu", "softmin", "softshrink", "hardshrink", "tanhshrink", "threshold", "glu",
 ]
 
 
@@ -79,3 +82,64 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     """log(softmax(x)) along `dim`, stable for large logits."""
     return ops.log_softmax(x, dim=dim)
+
+
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
+    """scale · elu(x, alpha) with the self-normalizing constants; `inplace` is accepted and ignored."""
+    return _act.selu(x)
+
+
+def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, alpha · (e^(x/alpha) - 1) elsewhere; `inplace` is accepted and ignored."""
+    return _act.celu(x, alpha)
+
+
+def rrelu(x: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Leaky ReLU whose negative slope is drawn from U(lower, upper) per element when `training`
+    (deepglass's generator, so `manual_seed` repeats it) and is (lower + upper) / 2 otherwise."""
+    if not lower <= upper:
+        raise ValueError(f"rrelu: lower bound {lower} must not exceed upper bound {upper}")
+    if not training:
+        return leaky_relu(x, (lower + upper) / 2)
+    noise = default_generator().uniform(lower, upper, size=x.shape).astype(x.dtype)
+    xp = x.xp
+    slope = xp.where(x.data > 0, xp.ones((), x.dtype), backend.to_device(noise, x.device))
+    return x * Tensor._wrap(slope)
+
+
+def softmin(x: Tensor, dim: int | None = None) -> Tensor:
+    """softmax(-x) along `dim` (the last when None, as deepglass's `softmax`)."""
+    return ops.softmax(-x, dim=-1 if dim is None else dim)
+
+
+def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    return _act.softshrink(x, lambd)
+
+
+def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, 0 elsewhere."""
+    return _act.hardshrink(x, lambd)
+
+
+def tanhshrink(x: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return _act.tanhshrink(x)
+
+
+def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, `value` elsewhere; `inplace` is accepted and ignored."""
+    return _act.threshold(x, threshold, value)
+
+
+def glu(x: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit a · sigmoid(b), a and b the two halves of `x` along `dim`: (*, 2n, *) → (*, n, *)."""
+    if x.ndim == 0:
+        raise ValueError("glu: a 0-D input has no dimension to halve")
+    size = x.shape[dim]
+    if size % 2:
+        raise ValueError(f"glu: halving dimension must be even, but dimension {dim} of input of shape "
+                         f"{tuple(x.shape)} has size {size}")
+    a, b = ops.split(x, size // 2, dim=dim)
+    return a * ops.sigmoid(b)

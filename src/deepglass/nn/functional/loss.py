@@ -6,16 +6,18 @@ compositions of ordinary ops.
 
 from __future__ import annotations
 
+import math
+
 from ... import ops
 from ...backend import get_array_module
 from ...ops.loss import binary_cross_entropy_with_logits as _bce_logits
-from ...ops.loss import softmax_cross_entropy
+from ...ops.loss import clamp_min_straight_through, softmax_cross_entropy
 from ...tensor import Tensor
 
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div", "hinge_embedding_loss",
-    "multi_margin_loss", "dice_loss",
+    "multi_margin_loss", "dice_loss", "poisson_nll_loss", "gaussian_nll_loss",
 ]
 
 
@@ -265,3 +267,64 @@ def dice_loss(input: Tensor, target, smooth: float = 1.0, reduction: str = "mean
     inter = (input * target).sum(axis=axes)
     total = input.sum(axis=axes) + target.sum(axis=axes)
     return _reduce(1.0 - (2.0 * inter + smooth) / (total + smooth + eps), reduction, "dice_loss")
+
+
+def poisson_nll_loss(input: Tensor, target, log_input: bool = True, full: bool = False, eps: float = 1e-8,
+                     reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of counts `target` under Poisson(rate): e^input - target·input for a log-rate
+    `input` (`log_input`), else input - target·log(input + eps); `full` adds Stirling's log(target!) term.
+
+    Shapes: input and target of one shape (any).
+    """
+    name = "poisson_nll_loss"
+    target = _as_target(target, input)
+    _same_shape(name, input, target)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{name}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+    t = target.data.astype(input.dtype, copy=False)
+    target = Tensor._wrap(t)
+    if log_input:
+        loss = ops.exp(input) - target * input
+    else:
+        loss = input - target * ops.log(input + float(eps))
+    if full:  # t·log t - t + ½·log(2πt), used only where t > 1 (as in PyTorch)
+        xp = input.xp
+        safe = xp.where(t > 1, t, 1)
+        stirling = safe * xp.log(safe) - safe + 0.5 * xp.log(2 * math.pi * safe)
+        loss = loss + Tensor._wrap(xp.where(t > 1, stirling, 0).astype(input.dtype, copy=False))
+    return _reduce(loss, reduction, name)
+
+
+def gaussian_nll_loss(input: Tensor, target, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """½(log var + (input - target)² / var) (+ ½log 2π when `full`), with var clamped at `eps` (the clamp
+    passes gradients through, as PyTorch's does).
+
+    Shapes: input (N, *) and target broadcasting to it; var of input's shape, or input's shape without its
+    last axis, or with exactly one axis of size 1 (one shared variance along it), or a float.
+    """
+    name = "gaussian_nll_loss"
+    target = _as_target(target, input)
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError(f"{name}: var has negative entry/entries")
+        var = Tensor._wrap(input.xp.full(input.shape, var, dtype=input.dtype))
+    var = _as_target(var, input)
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(var.shape) == tuple(input.shape[:-1]):  # one variance per sample: broadcast along the last axis
+            var = var.reshape(tuple(var.shape) + (1,))
+        elif not (var.ndim == input.ndim
+                  and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
+            raise ValueError(f"{name}: var of shape {tuple(var.shape)} does not fit input of shape "
+                             f"{tuple(input.shape)} (expected the input's shape, that shape without its last "
+                             "axis, or one axis of size 1)")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{name}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+    if bool((var.data < 0).any()):
+        raise ValueError(f"{name}: var has negative entry/entries")
+    var = clamp_min_straight_through(var, eps)
+    diff = input - target
+    loss = (ops.log(var) + diff * diff / var) * 0.5
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction, name)

@@ -8,8 +8,8 @@ from ...ops.normalization import normalize as _standardize
 from ...tensor import Tensor
 from .padding import pad
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize", "local_response_norm", "cosine_similarity",
-           "pairwise_distance"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "normalize", "local_response_norm",
+           "cosine_similarity", "pairwise_distance"]
 
 
 def _channel_shape(x: Tensor) -> tuple:
@@ -55,6 +55,44 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     scale = inv_std if weight is None else weight * inv_std
     shift = -mean * scale if bias is None else bias - mean * scale
     return input * scale.reshape(shape) + shift.reshape(shape)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel of each sample of (N, C, *) over its own positions, then scale and shift per channel.
+
+    With `use_input_stats` and running buffers, these are updated in place with the batch's mean of the per-sample
+    means and unbiased variances, as PyTorch's; without `use_input_stats` the running statistics are used.
+    """
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected input of shape (N, C, *), got {tuple(input.shape)}")
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: use_input_stats=False needs running_mean and running_var")
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    count = input.numel() // (input.shape[0] * input.shape[1])
+    if count <= 1:
+        raise ValueError(f"instance_norm: expected more than 1 spatial element when training, got input of shape "
+                         f"{tuple(input.shape)}")
+    shape = _channel_shape(input)
+    stats = {} if running_mean is not None else None
+    axes = tuple(range(2, input.ndim))
+    if weight is not None and bias is not None:
+        y = _standardize(input, axes, weight.reshape(shape), bias.reshape(shape), eps, stats)
+    else:
+        y = _standardize(input, axes, None, None, eps, stats)
+        y = y if weight is None else y * weight.reshape(shape)
+        y = y if bias is None else y + bias.reshape(shape)
+    if stats is not None:
+        with no_grad():
+            m = input.dtype.type(momentum)
+            running_mean.data *= 1 - m
+            running_mean.data += m * stats["mean"].mean(axis=0).reshape(-1).astype(running_mean.dtype, copy=False)
+            unbiased = stats["var"].mean(axis=0).reshape(-1) * input.dtype.type(count / (count - 1))
+            running_var.data *= 1 - m
+            running_var.data += m * unbiased.astype(running_var.dtype, copy=False)
+    return y
 
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
