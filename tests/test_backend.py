@@ -153,7 +153,8 @@ def test_random_fills_give_the_same_numbers_on_cuda():
     for device in ("cpu", "cuda"):
         dg.manual_seed(0)
         x = dg.zeros(4, 3, device=device, dtype="float64")
-        draws.append(np.concatenate([x.normal_().numpy(), x.uniform_(-1, 2).numpy(), x.bernoulli_(0.3).numpy()]))
+        draws.append(np.concatenate([np.array(x.normal_().numpy()), np.array(x.uniform_(-1, 2).numpy()),
+                                     np.array(x.bernoulli_(0.3).numpy())]))  # copies: a CPU tensor's numpy() is a view
     np.testing.assert_array_equal(draws[1], draws[0])
 
 
