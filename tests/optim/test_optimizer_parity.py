@@ -165,3 +165,53 @@ def test_load_state_dict_restores_hyper_parameters_and_casts_to_the_parameter_dt
     assert new.param_groups[0]["params"][0] is p32[0]
     buf = new.state[p32[0]]["momentum_buffer"]
     assert buf.dtype == np.float32 and not np.shares_memory(buf, state["state"][0]["momentum_buffer"])
+
+
+# ---- Adamax, RAdam, ASGD, Rprop: the same step-by-step comparison with torch, tighter (float64 all through) ----
+NEW_CASES = [
+    ("Adamax", dict()),
+    ("Adamax", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.05)),
+    ("Adamax", dict(lr=0.01, maximize=True)),
+    ("RAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01, betas=(0.5, 0.9))),  # rho_t > 5 from step 2: the rectified branch is taken
+    ("RAdam", dict(lr=0.01, weight_decay=0.05)),
+    ("RAdam", dict(lr=0.01, betas=(0.5, 0.9), weight_decay=0.05, decoupled_weight_decay=True, maximize=True)),
+    ("ASGD", dict()),
+    ("ASGD", dict(lr=0.05, lambd=0.01, alpha=0.5, t0=5, weight_decay=0.05)),
+    ("ASGD", dict(lr=0.05, t0=0, maximize=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
+    ("Rprop", dict(lr=0.05, maximize=True)),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("case", NEW_CASES, ids=[_ids(c) for c in NEW_CASES])
+def test_new_optimizers_match_torch_every_step(torch, case):
+    name, kwargs = case
+    t_params = [torch.tensor(v, requires_grad=True) for v in _initial_values()]
+    _, opt, history = _dg_run(name, kwargs, STEPS)
+    # torch keeps ASGD's eta and mu in its default dtype: float64 here, so they are not rounded to float32
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        t_opt = getattr(torch.optim, name)(_groups(t_params), **kwargs)
+        for step in range(STEPS):
+            for p, g in zip(t_params, _gradients(step)):
+                p.grad = None if g is None else torch.tensor(g)
+            t_opt.step()
+            for ours, p in zip(history[step], t_params):
+                np.testing.assert_allclose(ours, p.detach().numpy(), rtol=0, atol=1e-12, err_msg=f"{name} step {step}")
+    finally:
+        torch.set_default_dtype(previous)
+    ours, theirs = opt.state_dict(), t_opt.state_dict()
+    assert set(ours["state"]) == set(theirs["state"]) == {0, 1, 2}
+    for index, t_state in theirs["state"].items():
+        assert set(ours["state"][index]) == set(t_state), f"{name}: state keys differ"
+        for key, value in t_state.items():
+            np.testing.assert_allclose(ours["state"][index][key], np.asarray(value), rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", NEW_CASES, ids=[_ids(c) for c in NEW_CASES])
+def test_new_optimizers_resume_bit_for_bit(case):
+    test_resumed_run_equals_uninterrupted_run_bit_for_bit(case)

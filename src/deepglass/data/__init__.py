@@ -10,6 +10,7 @@ from . import transforms
 from .collate import default_collate
 from .dataloader import DataLoader
 from .dataset import ArrayDataset, ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .iterable import ChainDataset, IterableDataset
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -18,3 +19,4 @@ from .sampler import (
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
+from .worker import WorkerInfo, get_worker_info

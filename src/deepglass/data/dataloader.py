@@ -8,18 +8,24 @@ Two paths, same batches:
 decoding, Python transforms) overlaps the training step. The epoch's order is drawn before the thread
 starts, but random transforms inside the dataset then draw from the shared generator concurrently with
 the training step, so for bit-exact repeats with random transforms keep `prefetch=0` (the default).
+`num_workers=k` loads batches in k worker processes instead (see `worker.py`), in the same order.
+An IterableDataset is read as a stream: what `iter(dataset)` yields is grouped into batches.
 """
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from ..random import default_generator
 from .collate import default_collate, to_tensors
+from .iterable import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .worker import run_workers
 
 _DONE = object()
 
@@ -32,11 +38,23 @@ class DataLoader:
     drives shuffling, else `dg.random.default_generator()` does (so `dg.manual_seed` repeats epochs).
     `collate_fn(list_of_samples)` builds a batch on the per-sample path and, when given, on the
     vectorized path too (then samples are still read one by one).
+    `num_workers=k` loads in k processes (worker w gets batches w, w + k, ...; `worker_init_fn(w)` runs first
+    in each; at most `prefetch_factor` batches wait per worker); `prefetch` is then not used. An
+    IterableDataset excludes shuffle/sampler/batch_sampler; each worker batches its own stream.
     """
 
     def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool = False, sampler=None,
                  batch_sampler=None, drop_last: bool = False, collate_fn: Callable | None = None,
-                 generator: np.random.Generator | None = None, prefetch: int = 0):
+                 generator: np.random.Generator | None = None, prefetch: int = 0, num_workers: int = 0,
+                 worker_init_fn: Callable | None = None, prefetch_factor: int = 2):
+        if int(num_workers) < 0:
+            raise ValueError(f"DataLoader: num_workers must be >= 0, got {num_workers}")
+        self.num_workers, self.worker_init_fn = int(num_workers), worker_init_fn
+        self.prefetch_factor = int(prefetch_factor)
+        self.iterable = isinstance(dataset, IterableDataset)
+        if self.iterable and (shuffle or sampler is not None or batch_sampler is not None):
+            raise ValueError("DataLoader: an IterableDataset takes no shuffle, sampler or batch_sampler "
+                             "(it decides its own order)")
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: give either sampler= or shuffle=True, not both")
         if batch_sampler is not None and (sampler is not None or shuffle or drop_last or batch_size not in (1, None)):
@@ -45,6 +63,9 @@ class DataLoader:
             raise ValueError(f"DataLoader: prefetch must be >= 0, got {prefetch}")
         self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
         self.collate_fn, self.generator, self.prefetch = collate_fn, generator, int(prefetch)
+        if self.iterable:
+            self.sampler = self.batch_sampler = None
+            return
         if sampler is None:
             sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         self.sampler = sampler
@@ -53,6 +74,11 @@ class DataLoader:
         self.batch_sampler = batch_sampler
 
     def __len__(self) -> int:
+        if self.iterable:  # as PyTorch: from the dataset's own length, when it has one
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         if self.batch_sampler is None:
             return len(self.sampler)
         return len(self.batch_sampler)
@@ -73,14 +99,44 @@ class DataLoader:
         collate = self.collate_fn or default_collate
         return collate([self.dataset[int(i)] for i in indices])
 
-    def __iter__(self) -> Iterator:
-        batches = self._batches()
-        if self.prefetch == 0:
-            return (self._load(b) for b in batches)
-        return self._prefetched(batches)
+    def _stream_batches(self) -> Iterator:
+        """Batches of what `iter(dataset)` yields (items one by one when batch_size is None)."""
+        items = iter(self.dataset)
+        if self.batch_size is None:
+            yield from (to_tensors(item) for item in items)
+            return
+        collate = self.collate_fn or default_collate
+        while True:
+            chunk = list(itertools.islice(items, self.batch_size))
+            if not chunk or (self.drop_last and len(chunk) < self.batch_size):
+                return
+            yield collate(chunk)
 
-    def _prefetched(self, batches) -> Iterator:
-        """Load `batches` in a daemon thread, at most `prefetch` ahead; errors are re-raised here."""
+    def _worker_batches(self, task) -> Iterator:
+        """What one worker loads: its index batches, or (IterableDataset) its copy of the stream."""
+        if self.iterable:
+            return self._stream_batches()
+        return (self._load(b) for b in task)
+
+    def __iter__(self) -> Iterator:
+        if self.num_workers > 0:
+            tasks = [None] * self.num_workers
+            if not self.iterable:
+                batches = self._batches()
+                tasks = [batches[w :: self.num_workers] for w in range(self.num_workers)]
+            rng = self.generator if self.generator is not None else default_generator()
+            base_seed = int(rng.integers(0, 2**62))
+            return run_workers(self, tasks, base_seed, self.prefetch_factor)
+        if self.iterable:
+            loaded = self._stream_batches()
+        else:
+            loaded = (self._load(b) for b in self._batches())  # the order is drawn here, in this thread
+        if self.prefetch == 0:
+            return loaded
+        return self._prefetched(loaded)
+
+    def _prefetched(self, loaded) -> Iterator:
+        """Run the iterator `loaded` in a daemon thread, at most `prefetch` batches ahead; errors are re-raised here."""
         out: queue.Queue = queue.Queue(maxsize=self.prefetch)
         stop = threading.Event()
 
@@ -95,8 +151,8 @@ class DataLoader:
 
         def work():
             try:
-                for b in batches:
-                    if not put(self._load(b)):
+                for batch in loaded:
+                    if not put(batch):
                         return
                 put(_DONE)
             except BaseException as e:  # handed to the consumer
@@ -117,6 +173,8 @@ class DataLoader:
             thread.join(timeout=5)
 
     def __repr__(self) -> str:
+        if self.iterable:
+            return f"DataLoader({type(self.dataset).__name__} (iterable), batch_size={self.batch_size})"
         return (f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, batch_size={self.batch_size}, "
                 f"sampler={type(self.sampler).__name__}, batches={len(self)})")
 

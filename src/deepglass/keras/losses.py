@@ -1,6 +1,7 @@
-"""Keras loss names and classes (the implementations live in deepglass.training.losses)."""
+"""Keras loss names and classes (the implementations live in deepglass.training.losses and losses_extra)."""
 
 from ..training.losses import (
+    REDUCTIONS,
     BinaryCrossentropy,
     CategoricalCrossentropy,
     Hinge,
@@ -20,11 +21,41 @@ from ..training.losses import (
     mean_squared_error,
     sparse_categorical_crossentropy,
 )
+from ..training.losses_extra import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Dice,
+    LogCosh,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    SquaredHinge,
+    Tversky,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    cosine_similarity,
+    dice,
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    squared_hinge,
+    tversky,
+)
 
 mse, mae = mean_squared_error, mean_absolute_error
+mape, msle, logcosh = mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh
 __all__ = [
-    "BinaryCrossentropy", "CategoricalCrossentropy", "Hinge", "Huber", "KLDivergence", "Loss", "MeanAbsoluteError",
-    "MeanSquaredError", "SparseCategoricalCrossentropy", "binary_crossentropy", "categorical_crossentropy", "get",
-    "hinge", "huber", "kl_divergence", "mae", "mean_absolute_error", "mean_squared_error", "mse",
-    "sparse_categorical_crossentropy",
+    "REDUCTIONS", "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
+    "CategoricalFocalCrossentropy", "CategoricalHinge", "CosineSimilarity", "Dice", "Hinge", "Huber",
+    "KLDivergence", "LogCosh", "Loss", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredError",
+    "MeanSquaredLogarithmicError", "Poisson", "SparseCategoricalCrossentropy", "SquaredHinge", "Tversky",
+    "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
+    "categorical_focal_crossentropy", "categorical_hinge", "cosine_similarity", "dice", "get", "hinge", "huber",
+    "kl_divergence", "log_cosh", "logcosh", "mae", "mape", "mean_absolute_error",
+    "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error", "mse", "msle",
+    "poisson", "sparse_categorical_crossentropy", "squared_hinge", "tversky",
 ]  # fmt: skip

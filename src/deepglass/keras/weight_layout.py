@@ -20,6 +20,9 @@ def to_keras(kind: str, value: np.ndarray, layer) -> np.ndarray:
         channels = value.shape[0] // layer.depth_multiplier
         grouped = value.reshape(channels, layer.depth_multiplier, *value.shape[2:])
         return np.ascontiguousarray(np.transpose(grouped, (*range(2, grouped.ndim), 0, 1)))
+    if kind in ("gru_kernel", "gru_bias"):  # PyTorch's gates (r, z, n) → Keras's (z, r, h); kernels transposed
+        value = _swap_first_gates(value, axis=0 if kind == "gru_kernel" else -1)
+        return np.ascontiguousarray(value.T) if kind == "gru_kernel" else value
     raise ValueError(f"unknown weight layout {kind!r}")
 
 
@@ -31,7 +34,17 @@ def from_keras(kind: str, value: np.ndarray) -> np.ndarray:
     if kind == "depthwise":
         grouped = np.transpose(value, (n - 2, n - 1, *range(n - 2)))  # (C, m, *k)
         return np.ascontiguousarray(grouped.reshape(-1, 1, *grouped.shape[2:]))
+    if kind == "gru_kernel":
+        return _swap_first_gates(np.ascontiguousarray(value.T), axis=0)
+    if kind == "gru_bias":
+        return _swap_first_gates(value, axis=-1)
     raise ValueError(f"unknown weight layout {kind!r}")
+
+
+def _swap_first_gates(value: np.ndarray, axis: int) -> np.ndarray:
+    """Swap the first two of three equal gate blocks along `axis` (GRU: r, z, n ↔ z, r, h); its own inverse."""
+    r, z, n = np.split(value, 3, axis=axis)
+    return np.ascontiguousarray(np.concatenate([z, r, n], axis=axis))
 
 
 def keras_entries(model, layer_type) -> list[tuple[str, object, str | None]]:

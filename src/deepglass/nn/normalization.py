@@ -90,6 +90,12 @@ class BatchNorm2d(_BatchNorm):
     _expected_dims = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """BatchNorm over (N, C, D, H, W) volumes: one mean and variance per channel, across batch and voxels."""
+
+    _expected_dims = (5,)
+
+
 class LayerNorm(Module):
     """Normalize each sample over its last axes (`normalized_shape`), with elementwise scale and shift."""
 

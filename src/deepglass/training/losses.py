@@ -2,8 +2,10 @@
 calls any loss: a string, a Keras-style `Loss`/function, or a PyTorch-style `dg.nn` loss module.
 
 Keras semantics: probabilities are clipped to [1e-7, 1 − 1e-7] unless `from_logits=True`; the loss is
-averaged over the last axis per sample, then `sum(per_sample · sample_weight) / batch_size`.
-Built from differentiable ops, so no backward code lives here.
+averaged over the last axis per sample, then `sum(per_sample · sample_weight) / batch_size` (Keras's default
+`reduction='sum_over_batch_size'`; 'sum', 'mean', 'mean_with_sample_weight' and None/'none' too).
+Built from differentiable ops, so no backward code lives here. More losses (focal, Dice, Tversky, ...)
+live in `losses_extra`.
 """
 
 from __future__ import annotations
@@ -22,9 +24,14 @@ def _align(y_true: Tensor, y_pred: Tensor) -> Tensor:
     return y_true
 
 
-def binary_crossentropy(y_true: Tensor, y_pred: Tensor, from_logits: bool = False) -> Tensor:
-    """Per-sample −[y·log p + (1−y)·log(1−p)] averaged over the last axis."""
+def binary_crossentropy(
+    y_true: Tensor, y_pred: Tensor, from_logits: bool = False, label_smoothing: float = 0.0
+) -> Tensor:
+    """Per-sample −[y·log p + (1−y)·log(1−p)] averaged over the last axis; `label_smoothing` squeezes the
+    labels towards ½: y·(1 − s) + s/2."""
     y_true = _align(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:  # max(x, 0) − x·y + log(1 + e^−|x|): stable for any logit
         loss = ops.relu(y_pred) - y_pred * y_true + ops.log1p(ops.exp(-ops.abs(y_pred)))
     else:
@@ -86,11 +93,18 @@ def huber(y_true: Tensor, y_pred: Tensor, delta: float = 1.0) -> Tensor:
     return loss.mean(axis=-1) if loss.ndim > 1 else loss
 
 
+def hinge_labels(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    """Labels for the hinge losses: when every label is 0 or 1 they become −1/1 (2y − 1), as in Keras."""
+    y_true = _align(y_true, y_pred)
+    data = y_true.data
+    if bool(((data == 0) | (data == 1)).all()):
+        y_true = Tensor._wrap((2 * data - 1).astype(y_pred.dtype))
+    return y_true
+
+
 def hinge(y_true: Tensor, y_pred: Tensor) -> Tensor:
     """mean(max(1 − y·ŷ, 0)) with labels in {−1, 1} (0/1 labels are mapped to −1/1)."""
-    y_true = _align(y_true, y_pred)
-    y_true = Tensor._wrap(y_true.xp.where(y_true.data == 0, -1, y_true.data).astype(y_pred.dtype))
-    loss = ops.relu(1.0 - y_true * y_pred)
+    loss = ops.relu(1.0 - hinge_labels(y_true, y_pred) * y_pred)
     return loss.mean(axis=-1) if loss.ndim > 1 else loss
 
 
@@ -100,24 +114,33 @@ def kl_divergence(y_true: Tensor, y_pred: Tensor) -> Tensor:
     return (y_true * ops.log(y_true / ops.clip(y_pred, EPSILON, 1.0))).sum(axis=-1)
 
 
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+
+
 class Loss:
-    """A Keras loss object: `loss(y_true, y_pred, sample_weight=None)` → scalar Tensor.
+    """A Keras loss object: `loss(y_true, y_pred, sample_weight=None)` → scalar Tensor (or per-sample
+    values with `reduction=None`).
 
     `kind` tells `compile(metrics=['accuracy'])` which accuracy fits ('binary', 'categorical', 'sparse').
     """
 
     kind: str | None = None
 
-    def __init__(self, fn, name: str, **kwargs):
-        self.fn, self.name, self.kwargs = fn, name, kwargs
+    def __init__(self, fn, name: str, reduction: str | None = "sum_over_batch_size", **kwargs):
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        self.fn, self.name, self.kwargs, self.reduction = fn, name, kwargs, reduction
         if kwargs.get("from_logits") and self.kind == "binary":
             self.kind = "binary_logits"
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
-        return reduce_weighted(self.fn(_tensor(y_true), y_pred, **self.kwargs), sample_weight)
+        y_pred = _tensor(y_pred)
+        if y_pred.dtype.kind != "f":
+            y_pred = Tensor._wrap(y_pred.data.astype("float32"))
+        return reduce_weighted(self.fn(_tensor(y_true), y_pred, **self.kwargs), sample_weight, self.reduction)
 
     def get_config(self) -> dict:
-        return {"name": self.name, **self.kwargs}
+        return {"name": self.name, "reduction": self.reduction, **self.kwargs}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
@@ -128,24 +151,49 @@ def _tensor(value) -> Tensor:
     return value if isinstance(value, Tensor) else Tensor(value)
 
 
-def reduce_weighted(per_sample: Tensor, sample_weight=None) -> Tensor:
-    """Keras's 'sum_over_batch_size': Σ loss·w / (number of loss elements)."""
-    if sample_weight is None:
-        return per_sample.mean()
-    w = sample_weight.data if isinstance(sample_weight, Tensor) else per_sample.xp.asarray(sample_weight)
-    w = w.astype(per_sample.dtype).reshape((-1,) + (1,) * (per_sample.ndim - 1))
-    return (per_sample * Tensor._wrap(w)).sum() / per_sample.numel()
+def reduce_weighted(per_sample: Tensor, sample_weight=None, reduction: str | None = "sum_over_batch_size") -> Tensor:
+    """Weigh per-sample losses and reduce them as Keras does.
+
+    'sum_over_batch_size' (default) and 'mean': Σ loss·w / (number of loss elements); 'sum': Σ loss·w;
+    'mean_with_sample_weight': Σ loss·w / Σ w; None or 'none': the weighted values themselves.
+    Weights of shape (N,) scale each sample (all its elements); weights of the loss's own shape, each element.
+    """
+    values, weight = per_sample, None
+    if sample_weight is not None:
+        w = sample_weight.data if isinstance(sample_weight, Tensor) else per_sample.xp.asarray(sample_weight)
+        w = w.astype(per_sample.dtype)
+        if per_sample.ndim and w.size == per_sample.numel():
+            w = w.reshape(per_sample.shape)
+        elif per_sample.ndim:
+            w = w.reshape((-1,) + (1,) * (per_sample.ndim - 1))
+        values = per_sample * Tensor._wrap(w)  # a scalar loss (Dice over the batch) becomes loss·w
+        weight = w
+    if reduction is None or reduction == "none":
+        return values
+    total = values.sum()
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and weight is not None:
+        divisor = float(per_sample.xp.broadcast_to(weight, values.shape).sum())
+        return total / divisor if divisor else total * 0.0
+    return total / max(values.numel(), 1)
 
 
 def _loss_class(fn, name: str, kind: str | None = None, **defaults):
-    def __init__(self, **kwargs):
-        Loss.__init__(self, fn, name, **{**defaults, **kwargs})
+    def __init__(self, reduction="sum_over_batch_size", name=name, **kwargs):
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unexpected arguments {sorted(unknown)}; "
+                            f"it takes {sorted(defaults) + ['name', 'reduction']}")  # fmt: skip
+        Loss.__init__(self, fn, name, reduction, **{**defaults, **kwargs})
 
     cls_name = "".join(part.capitalize() for part in name.split("_"))
     return type(cls_name, (Loss,), {"__init__": __init__, "kind": kind, "__doc__": fn.__doc__})
 
 
-BinaryCrossentropy = _loss_class(binary_crossentropy, "binary_crossentropy", "binary", from_logits=False)
+BinaryCrossentropy = _loss_class(
+    binary_crossentropy, "binary_crossentropy", "binary", from_logits=False, label_smoothing=0.0
+)
 CategoricalCrossentropy = _loss_class(
     categorical_crossentropy, "categorical_crossentropy", "categorical", from_logits=False, label_smoothing=0.0
 )
@@ -239,3 +287,9 @@ class CompiledLoss:
             return self.fn(y_true, y_pred, sample_weight)
         value = self.fn(_tensor(y_true), y_pred)
         return reduce_weighted(value, sample_weight) if value.ndim else value
+
+
+# the rest of Keras's losses; imported last because they build on the helpers above
+from .losses_extra import EXTRA_LOSSES  # noqa: E402
+
+_BY_NAME.update(EXTRA_LOSSES)

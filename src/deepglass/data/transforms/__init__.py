@@ -10,10 +10,13 @@ Geometry is implemented here in NumPy/CuPy (inverse-affine sampling), with no Sc
 
 from . import functional
 from .affine import RandomAffine, RandomRotation
+from .autoaugment import AutoAugment, AutoAugmentPolicy, RandAugment, TrivialAugmentWide
 from .base import RandomTransform, SampleStream, Transform
 from .blur import GaussianBlur
 from .color import ColorJitter, Grayscale, RandomGrayscale
 from .compose import Compose, Lambda, Normalize, ToTensor
+from .containers import RandomApply, RandomChoice, RandomOrder
+from .convert import ConvertImageDtype, PILToTensor, ToPILImage
 from .crop_flip import (
     CenterCrop,
     RandomCrop,
@@ -22,4 +25,16 @@ from .crop_flip import (
     RandomVerticalFlip,
     Resize,
 )
+from .elastic import ElasticTransform
+from .five_crop import FiveCrop, TenCrop
 from .noise import GaussianNoise, RandomErasing
+from .pad import Pad
+from .perspective import RandomPerspective
+from .photometric import (
+    RandomAdjustSharpness,
+    RandomAutocontrast,
+    RandomEqualize,
+    RandomInvert,
+    RandomPosterize,
+    RandomSolarize,
+)

@@ -90,6 +90,20 @@ class SampleStream:
         z = self.keys[:, None] + j[None, :] * _GOLDEN
         return (_splitmix64(z) >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
+    def split(self, k: int) -> list[SampleStream]:
+        """k child streams (the next k numbers of each sample's stream become the children's keys), so a
+        container can hand each of its transforms its own stream whatever order or subset runs them."""
+        j = np.arange(self.counter + 1, self.counter + k + 1, dtype=np.uint64)
+        self.counter += k
+        keys = _splitmix64(_splitmix64(self.keys[:, None] + j[None, :] * _GOLDEN))
+        return [SampleStream(keys[:, i]) for i in range(k)]
+
+    def subset(self, index) -> SampleStream:
+        """The streams of the samples `index` (a boolean mask or indices), at the same position."""
+        child = SampleStream(self.keys[np.asarray(index)])
+        child.counter = self.counter
+        return child
+
     def normal(self, shape: tuple) -> np.ndarray:
         """(n, *shape) float32 standard normals (Box-Muller on the next uniforms)."""
         m = int(np.prod(shape))

@@ -45,10 +45,6 @@ def warp_affine(x, theta, out_size: tuple[int, int] | None = None, interpolation
     How: the batch gets a frame of fill pixels, source coordinates are clamped into that frame, and
     each of the (up to) 4 neighbours is one `take` on the flattened batch — no masks, no Python loop.
     """
-    if interpolation not in ("nearest", "bilinear"):
-        raise ValueError(f"warp_affine: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
-    if padding_mode not in PADDING_MODES:
-        raise ValueError(f"warp_affine: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
     xp = get_array_module(x)
     N, C, H, W = x.shape
     Ho, Wo = out_size if out_size is not None else (H, W)
@@ -57,6 +53,22 @@ def warp_affine(x, theta, out_size: tuple[int, int] | None = None, interpolation
     xs, ys = xs.ravel(), ys.ravel()
     sx = theta[:, 0, 0:1] * xs + theta[:, 0, 1:2] * ys + theta[:, 0, 2:3]  # (N, P) source x
     sy = theta[:, 1, 0:1] * xs + theta[:, 1, 1:2] * ys + theta[:, 1, 2:3]
+    return remap(x, sx, sy, (Ho, Wo), interpolation, fill, padding_mode)
+
+
+def remap(x, sx, sy, out_size: tuple[int, int], interpolation: str = "bilinear", fill: float = 0.0,
+          padding_mode: str = "zeros"):
+    """Sample a batch x (N, C, H, W) at source coordinates sx, sy (N, Ho·Wo each, pixel units, row-major
+    over the output): the general warp behind warp_affine, perspective and elastic transforms."""
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"warp: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"warp: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
+    xp = get_array_module(x)
+    N, C, H, W = x.shape
+    Ho, Wo = out_size
+    sx = xp.asarray(sx, dtype=np.float32).reshape(N, Ho * Wo)
+    sy = xp.asarray(sy, dtype=np.float32).reshape(N, Ho * Wo)
     if padding_mode in ("reflection", "wrap"):
         sx, sy = _fold_coordinates(xp, sx, W, padding_mode), _fold_coordinates(xp, sy, H, padding_mode)
     border = padding_mode != "zeros"
@@ -181,5 +193,5 @@ def floor_index(u, count: int):
     return np.minimum(np.floor(np.asarray(u) * count), count - 1).astype(np.int64)
 
 
-__all__ = ["warp_affine", "affine_matrices", "resize", "hflip", "vflip", "crop", "pad", "image_center",
+__all__ = ["warp_affine", "remap", "affine_matrices", "resize", "hflip", "vflip", "crop", "pad", "image_center",
            "output_size", "floor_index"]

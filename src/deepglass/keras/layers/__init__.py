@@ -44,7 +44,35 @@ from .preprocessing import (
     Rescaling,
     Resizing,
 )
+from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN, TimeDistributed
 from .reshaping import Cropping2D, Permute, UpSampling2D, ZeroPadding2D
+from .sequence import (
+    ActivityRegularization,
+    AlphaDropout,
+    Cropping1D,
+    Dot,
+    RepeatVector,
+    SpatialDropout1D,
+    UnitNormalization,
+    UpSampling1D,
+    ZeroPadding1D,
+)
+from .volume import (
+    AveragePooling3D,
+    AvgPool3D,
+    Conv3D,
+    Conv3DTranspose,
+    Convolution3D,
+    Convolution3DTranspose,
+    GlobalAveragePooling3D,
+    GlobalAvgPool3D,
+    GlobalMaxPool3D,
+    GlobalMaxPooling3D,
+    MaxPool3D,
+    MaxPooling3D,
+    UpSampling3D,
+    ZeroPadding3D,
+)
 
 Convolution2D = Conv2D
 Convolution1D = Conv1D

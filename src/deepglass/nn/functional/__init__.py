@@ -11,3 +11,4 @@ from .normalization import *
 from .padding import *
 from .pooling import *
 from .vision import *
+from .volume import *  # last: its interpolate also takes volumes

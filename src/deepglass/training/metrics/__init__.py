@@ -20,8 +20,18 @@ from .accuracy import (
     top_k_categorical_accuracy,
 )
 from .auc import AUC, average_precision, roc_auc
-from .base import Mean, MeanMetricWrapper, Metric
-from .confusion import ConfusionMatrix, F1Score, Precision, Recall
+from .base import Mean, MeanMetricWrapper, Metric, Sum
+from .confusion import ConfusionMatrix, F1Score, FBetaScore, Precision, Recall
 from .registry import accuracy_for_loss, auto_accuracy, get
-from .regression import MeanAbsoluteError, MeanSquaredError
-from .segmentation import Dice, MeanIoU
+from .regression import CosineSimilarity, MeanAbsoluteError, MeanSquaredError, R2Score, RootMeanSquaredError
+from .segmentation import BinaryIoU, Dice, IoU, MeanIoU
+from .thresholds import (
+    FalseNegatives,
+    FalsePositives,
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)

@@ -106,6 +106,32 @@ class Mean(Metric):
         return self.total / self.count if self.count else 0.0
 
 
+class Sum(Metric):
+    """The running (weighted) sum of the values given: `update_state(values, sample_weight=None)`."""
+
+    def __init__(self, name: str = "sum"):
+        super().__init__(name)
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        self.total = 0.0
+
+    def update_state(self, values, sample_weight=None) -> None:
+        values = to_numpy(values).astype(np.float64)
+        if sample_weight is not None:
+            w = to_numpy(sample_weight).astype(np.float64)
+            w = w.reshape(values.shape) if w.size == values.size else w.reshape((-1,) + (1,) * (values.ndim - 1))
+            values = values * w
+        self.total += float(np.sum(values))
+
+    def __call__(self, values, sample_weight=None) -> float:
+        self.update_state(values, sample_weight)
+        return self.result()
+
+    def result(self) -> float:
+        return self.total
+
+
 def _snake(name: str) -> str:
     out = []
     for i, ch in enumerate(name):

@@ -1,4 +1,4 @@
-"""Metrics read off a streaming confusion matrix: ConfusionMatrix, Precision, Recall, F1Score.
+"""Metrics read off a streaming confusion matrix: ConfusionMatrix, Precision, Recall, F1Score, FBetaScore.
 
 Inputs are understood like Keras and scikit-learn:
 - scores with one more axis than integer labels, (N, C) vs (N,): multi-class, prediction = argmax;
@@ -47,14 +47,22 @@ class ConfusionMatrix(Metric):
             return (y_true > 0.5).astype(np.int64), (y_pred > self.threshold).astype(np.int64), True
         return y_true.astype(np.int64), y_pred.astype(np.int64), False
 
+    def _keep(self, t: np.ndarray) -> np.ndarray | None:
+        """Which (flattened) elements to count; None: all. Subclasses drop an ignored class here."""
+        return None
+
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         t, p, binary = self._labels(y_true, y_pred)
         self.binary = binary if self.binary is None else self.binary
         weight = None
         if sample_weight is not None:
-            w = to_numpy(sample_weight).astype(np.float64).reshape((-1,) + (1,) * (t.ndim - 1))
+            w = to_numpy(sample_weight).astype(np.float64)
+            w = w.reshape(t.shape) if w.size == t.size else w.reshape((-1,) + (1,) * (t.ndim - 1))
             weight = np.broadcast_to(w, t.shape).reshape(-1)
         t, p = t.reshape(-1), p.reshape(-1)
+        keep = self._keep(t)
+        if keep is not None:
+            t, p, weight = t[keep], p[keep], None if weight is None else weight[keep]
         n = max(self.matrix.shape[0], 2 if binary else 0, int(t.max(initial=-1)) + 1, int(p.max(initial=-1)) + 1)
         if self.num_classes is not None and n > self.num_classes:
             raise ValueError(f"{self.name}: class {n - 1} seen but num_classes={self.num_classes}")
@@ -146,3 +154,34 @@ class F1Score(_ClassScore):
     @staticmethod
     def _score(tp, predicted, actual):
         return _ratio(2 * tp, predicted + actual)
+
+
+class FBetaScore(_ClassScore):
+    """(1 + β²)·precision·recall / (β²·precision + recall) = (1 + β²)tp / ((1 + β²)tp + β²fn + fp), per class
+    then averaged like Precision/Recall; β > 1 weighs recall more (β = 2: missing a positive costs more).
+
+    Keras's argument order (average, beta, threshold). Inputs as for `ConfusionMatrix`: sigmoid scores are
+    one binary decision per element (`threshold`, 0.5 by default), pooled over all elements, which is
+    Keras's `average='micro'` for multi-label outputs (Keras's per-class vector, `average=None`, is this
+    metric on each column); class scores (N, C) against integer labels use argmax.
+    """
+
+    default_name = "fbeta_score"
+
+    def __init__(
+        self,
+        average: str | None = None,
+        beta: float = 1.0,
+        threshold: float = 0.5,
+        class_id: int | None = None,
+        num_classes: int | None = None,
+        name: str | None = None,
+    ):
+        if not beta > 0:
+            raise ValueError(f"beta must be > 0, got {beta!r}")
+        self.beta = float(beta)
+        super().__init__(threshold, class_id, average, num_classes, name)
+
+    def _score(self, tp, predicted, actual):
+        b2 = self.beta**2
+        return _ratio((1 + b2) * tp, predicted + b2 * actual)

@@ -15,10 +15,11 @@ from .accuracy import (
     sparse_categorical_accuracy,
 )
 from .auc import AUC
-from .base import MeanMetricWrapper, Metric
-from .confusion import F1Score, Precision, Recall
-from .regression import MeanAbsoluteError, MeanSquaredError
-from .segmentation import Dice, MeanIoU
+from .base import MeanMetricWrapper, Metric, _snake
+from .confusion import F1Score, FBetaScore, Precision, Recall
+from .regression import CosineSimilarity, MeanAbsoluteError, MeanSquaredError, R2Score, RootMeanSquaredError
+from .segmentation import BinaryIoU, Dice, MeanIoU
+from .thresholds import FalseNegatives, FalsePositives, TrueNegatives, TruePositives
 
 _BY_NAME = {
     "binary_accuracy": BinaryAccuracy,
@@ -36,6 +37,16 @@ _BY_NAME = {
     "mse": lambda: MeanSquaredError(name="mse"),
     "mean_absolute_error": MeanAbsoluteError,
     "mae": lambda: MeanAbsoluteError(name="mae"),
+    "fbeta_score": FBetaScore,
+    "root_mean_squared_error": RootMeanSquaredError,
+    "binary_iou": BinaryIoU,
+    "binary_io_u": BinaryIoU,  # Keras's snake_case of the class name
+    "true_positives": TruePositives,
+    "false_positives": FalsePositives,
+    "true_negatives": TrueNegatives,
+    "false_negatives": FalseNegatives,
+    "cosine_similarity": CosineSimilarity,
+    "r2_score": R2Score,
 }
 
 
@@ -77,6 +88,8 @@ def get(identifier, loss_kind: str | None = None) -> Metric:
         return identifier()
     if isinstance(identifier, str):
         key = identifier.lower()
+        if key not in _BY_NAME and _snake(identifier) in _BY_NAME:  # Keras's class names: 'TruePositives'
+            key = _snake(identifier)
         if key in ("accuracy", "acc"):
             return accuracy_for_loss(loss_kind, name=identifier)
         if key not in _BY_NAME:
@@ -87,4 +100,8 @@ def get(identifier, loss_kind: str | None = None) -> Metric:
     raise TypeError(f"cannot interpret {identifier!r} as a metric")
 
 
-__all__ = ["AUC", "Accuracy", "Dice", "F1Score", "MeanIoU", "Precision", "Recall", "accuracy_for_loss", "get"]
+__all__ = [
+    "AUC", "Accuracy", "BinaryIoU", "CosineSimilarity", "Dice", "F1Score", "FBetaScore", "FalseNegatives",
+    "FalsePositives", "MeanIoU", "Precision", "R2Score", "Recall", "RootMeanSquaredError", "TrueNegatives",
+    "TruePositives", "accuracy_for_loss", "get",
+]  # fmt: skip
