@@ -89,6 +89,17 @@ def test_cnn_layers_on_cuda_match_cpu():
         np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
 
 
+class _First(nn.Module):
+    """The first output of a recurrent layer (the sequence output, or h of an LSTMCell)."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x):
+        return self.layer(x)[0]
+
+
 class _GridSample(nn.Module):
     def forward(self, x, grid):
         return nn.functional.grid_sample(x, grid, padding_mode="reflection", align_corners=False)
@@ -181,6 +192,23 @@ LAYERS = {
                                     [_f(2, 3, 5, 4)]),
     "embedding_bag_max": (lambda: nn.EmbeddingBag(10, 4, mode="max"), [_classes(3, 10, 4)]),
     "embedding_bag_sum": (lambda: nn.EmbeddingBag(10, 4, mode="sum"), [_classes(3, 10, 4)]),
+    "lstm_bidirectional": (lambda: _First(nn.LSTM(5, 6, num_layers=2, bidirectional=True, batch_first=True)),
+                           [_f(3, 4, 5)]),
+    "gru_bidirectional": (lambda: _First(nn.GRU(5, 6, num_layers=2, bidirectional=True)), [_f(4, 3, 5)]),
+    "rnn_relu": (lambda: _First(nn.RNN(5, 6, num_layers=2, nonlinearity="relu")), [_f(4, 3, 5)]),
+    "lstm_cell": (lambda: _First(nn.LSTMCell(4, 5)), [_f(3, 4)]),
+    "gru_rnn_cells": (lambda: nn.Sequential(nn.GRUCell(4, 5), nn.RNNCell(5, 3)), [_f(3, 4)]),
+    "conv3d": (lambda: nn.Conv3d(4, 6, 3, padding=1), [_f(2, 4, 6, 5, 7)]),
+    "conv3d_groups_dilated": (lambda: nn.Conv3d(4, 6, (3, 2, 1), stride=(2, 1, 2), dilation=(1, 2, 1), groups=2,
+                                                bias=False), [_f(2, 4, 7, 8, 6)]),
+    "conv3d_same": (lambda: nn.Conv3d(8, 10, 3, padding="same"), [_f(1, 8, 18, 17, 19)]),
+    "conv_transpose3d": (lambda: nn.ConvTranspose3d(4, 6, 3, stride=2, padding=1, output_padding=1),
+                         [_f(2, 4, 4, 5, 3)]),
+    "pools3d": (lambda: nn.Sequential(nn.MaxPool3d(3, 2, padding=1, ceil_mode=True),
+                                      nn.AvgPool3d(2, 1, padding=1, count_include_pad=False),
+                                      nn.AdaptiveAvgPool3d((3, 2, 4)), nn.AdaptiveMaxPool3d(2)), [_f(2, 3, 7, 9, 8)]),
+    "batchnorm3d": (lambda: nn.BatchNorm3d(3), [_f(4, 3, 5, 4, 6)]),
+    "upsample_trilinear": (lambda: nn.Upsample(scale_factor=(2, 1.5, 3), mode="trilinear"), [_f(2, 3, 4, 5, 6)]),
     "grid_sample": (lambda: _GridSample(), [_f(2, 3, 5, 6), np.random.default_rng(0).uniform(
         -1.6, 1.6, (2, 4, 7, 2)).astype(np.float32)]),
 }

@@ -8,7 +8,7 @@ import pytest
 
 import deepglass as dg
 
-from .test_optimizer_parity import CASES, LARS_CASES, _gradients, _groups, _ids, _initial_values
+from .test_optimizer_parity import CASES, LARS_CASES, NEW_CASES, _gradients, _groups, _ids, _initial_values
 
 pytestmark = pytest.mark.skipif(not dg.is_available("cuda"), reason="needs CuPy and an NVIDIA GPU")
 
@@ -28,7 +28,7 @@ def _run(name, kwargs, device, steps=STEPS, state=None, first=0, values=None):
     return params, opt
 
 
-@pytest.mark.parametrize("case", CASES + LARS_CASES, ids=[_ids(c) for c in CASES + LARS_CASES])
+@pytest.mark.parametrize("case", CASES + LARS_CASES + NEW_CASES, ids=[_ids(c) for c in CASES + LARS_CASES + NEW_CASES])
 def test_optimizer_on_cuda_matches_cpu(case):
     name, kwargs = case
     cpu_params, cpu_opt = _run(name, kwargs, "cpu")

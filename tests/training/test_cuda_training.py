@@ -175,6 +175,14 @@ KERAS_LAYERS = {  # name: (layer factory, input shape without the batch axis, in
     "permute": (lambda: _L.Permute((2, 1)), (4, 5), False),
     "center_crop": (lambda: _L.CenterCrop(4, 4), (7, 7, 2), False),
     "random_crop_inference": (lambda: _L.RandomCrop(4, 4), (7, 7, 2), False),
+    "lstm": (lambda: _L.LSTM(6, return_sequences=True), (5, 4), False),
+    "gru": (lambda: _L.GRU(6), (5, 4), False),
+    "bidirectional_lstm": (lambda: _L.Bidirectional(_L.LSTM(6, return_sequences=True)), (5, 4), False),
+    "time_distributed": (lambda: _L.TimeDistributed(_L.Dense(3)), (5, 4), False),
+    "conv3d": (lambda: _L.Conv3D(5, 3, strides=2, padding="same"), (7, 8, 9, 3), False),
+    "conv3d_transpose": (lambda: _L.Conv3DTranspose(4, 3, strides=2, padding="same"), (3, 4, 5, 3), False),
+    "pooling3d": (lambda: _L.MaxPooling3D(2, padding="same"), (5, 4, 7, 3), False),
+    "global_avg_pool3d": (lambda: _L.GlobalAveragePooling3D(), (5, 4, 7, 3), False),
 }
 
 
@@ -190,7 +198,8 @@ def test_keras_layers_on_cuda_match_cpu(name):
         model = keras.Sequential([_L.Input(shape), make_layer()])
         model.build()  # weights exist before they are copied to the GPU twin
         assert name in ("center_crop", "cropping2d", "elu", "global_avg_pool1d", "max_pool1d", "avg_pool1d",
-                        "permute", "random_crop_inference", "zero_padding2d") or list(model.parameters())
+                        "permute", "random_crop_inference", "zero_padding2d", "pooling3d",
+                        "global_avg_pool3d") or list(model.parameters())
         return model
 
     check_device_parity(make, [x], "cuda", train=name != "random_crop_inference")

@@ -166,3 +166,22 @@ def test_a_dg_nn_loss_keeps_its_options_through_save_and_load(tmp_path, loss):
     logits = dg.randn(6, 3)
     target = dg.tensor(y[:6])
     assert rebuilt(logits, target).item() == pytest.approx(loss(logits, target).item(), rel=1e-6)
+
+
+def test_metrics_with_arguments_are_rebuilt_after_load(tmp_path):
+    from deepglass.keras import metrics
+
+    x, y = _data()
+    binary = (y == 0).astype(np.float32)
+    model = Sequential([Dense(1, activation="sigmoid", input_shape=(64,))])
+    model.compile(optimizer="sgd", loss="binary_crossentropy",
+                  metrics=[metrics.SensitivityAtSpecificity(0.6), metrics.TruePositives(thresholds=0.3),
+                           metrics.BinaryIoU(target_class_ids=[1], threshold=0.4, name="iou_one"), "auc"])
+    flat = x.reshape(48, -1)
+    expected = model.evaluate(flat, binary, verbose=0, return_dict=True)
+    model.save(tmp_path / "model.safetensors")
+    loaded = load_model(tmp_path / "model.safetensors")
+    assert loaded.evaluate(flat, binary, verbose=0, return_dict=True) == expected
+    assert set(expected) == {"loss", "sensitivity_at_specificity", "true_positives", "iou_one", "auc"}
+    assert metrics.SensitivityAtSpecificity(0.6).get_config() == {"specificity": 0.6, "num_thresholds": 200,
+                                                                  "class_id": None, "name": "sensitivity_at_specificity"}

@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import itertools
 import re
 import threading
@@ -19,6 +17,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..io.init_args import record_init_args
 from ..nn.module import Module
 from ..tensor import Tensor
 from . import regularizers, weight_layout
@@ -108,22 +107,7 @@ class Layer(Module):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "__init__" in cls.__dict__:
-            original = cls.__dict__["__init__"]
-            signature = inspect.signature(original)
-
-            @functools.wraps(original)
-            def __init__(self, *args, **kw):
-                if "_config" not in self.__dict__:  # the outermost constructor records the arguments
-                    bound = signature.bind(self, *args, **kw)
-                    bound.apply_defaults()
-                    config = dict(bound.arguments)
-                    config.pop("self")
-                    extra = config.pop("kwargs", {}) or {}
-                    self.__dict__["_config"] = {**config, **extra}
-                original(self, *args, **kw)
-
-            cls.__init__ = __init__
+        record_init_args(cls)
 
     def __init__(
         self,

@@ -70,10 +70,21 @@ def _object_config(obj) -> dict | None:
     if isinstance(obj, losses_module.Loss):
         return {"keras_loss": obj.name, "config": obj.kwargs}
     if isinstance(obj, metrics_module.Metric):
+        config = obj.get_config()
+        if getattr(metrics_module, type(obj).__name__, None) is type(obj) and _is_json(config):
+            return {"metric_class": type(obj).__name__, "config": config}  # e.g. IoU(num_classes=3, ...)
         return {"metric": obj.name}
     if type(obj).__module__.startswith("deepglass.nn") and type(obj).__name__.endswith("Loss"):
         return {"nn_loss": type(obj).__name__, "config": obj.get_config() if hasattr(obj, "get_config") else {}}
     return None
+
+
+def _is_json(value) -> bool:
+    try:
+        json.dumps(value)
+        return True
+    except (TypeError, ValueError):
+        return False
 
 
 def _compile_config(model) -> dict | None:
@@ -103,6 +114,11 @@ def _rebuild(config, kind: str):
     if "keras_loss" in config:
         cls = losses_module._BY_NAME.get(config["keras_loss"])
         return None if cls is None else cls(**config["config"])
+    if "metric_class" in config:
+        cls = getattr(metrics_module, config["metric_class"], None)
+        if not (isinstance(cls, type) and issubclass(cls, metrics_module.Metric)):
+            raise ValueError(f"unknown metric class {config['metric_class']!r} in the compile config")
+        return cls(**config["config"])
     if "metric" in config:
         return config["metric"]
     if "nn_loss" in config:

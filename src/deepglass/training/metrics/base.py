@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import get_array_module
+from ...io.init_args import record_init_args
 
 
 def as_array(value):
@@ -30,6 +31,10 @@ class Metric:
     """Base class. Subclasses implement `update_state(y_true, y_pred, sample_weight=None)`, `result()`
     and `reset_state()`; `metric(y_true, y_pred)` updates and returns the current result."""
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        record_init_args(cls)  # so get_config can describe any metric, and a saved model can rebuild it
+
     def __init__(self, name: str | None = None):
         self.name = name or _snake(type(self).__name__)
 
@@ -47,7 +52,11 @@ class Metric:
         return self.result()
 
     def get_config(self) -> dict:
-        return {"name": self.name}
+        """The constructor arguments (defaults included) and the name: `type(self)(**config)` builds it again."""
+        arguments = self.__dict__.get("_config", {})
+        config = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in arguments.items()}
+        config["name"] = self.name
+        return config
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"

@@ -22,7 +22,7 @@ from .base import Metric, to_numpy
 def _binary_inputs(name: str, y_true, y_pred, sample_weight, class_id: int | None):
     """Flat float64 scores, bool labels and weights from (N,), (N, 1), (N, C) or (N,) vs (N, C) inputs."""
     t, p = to_numpy(y_true), to_numpy(y_pred).astype(np.float64)
-    if p.ndim == t.ndim + 1 or (p.ndim == t.ndim and p.ndim > 1 and t.shape[-1] == 1 < p.shape[-1]):
+    if (p.ndim == t.ndim + 1 and p.shape[-1] > 1) or (p.ndim == t.ndim > 1 and t.shape[-1] == 1 < p.shape[-1]):
         if class_id is None:
             raise ValueError(f"{name}: integer labels against class scores {p.shape} need a class_id")
         t = t.reshape(p.shape[:-1]) == class_id
@@ -67,9 +67,6 @@ class _ThresholdCount(Metric):
 
     def result(self):
         return float(self.accumulator[0]) if self.single else self.accumulator.copy()
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "thresholds": self.thresholds.tolist()}
 
 
 class TruePositives(_ThresholdCount):
@@ -137,9 +134,6 @@ class _OperatingPoint(Metric):
         constrained, dependent = self._rates(*operating_points(labels, scores, weights))
         feasible = constrained >= self.value
         return float(dependent[feasible].max()) if feasible.any() else 0.0
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "value": self.value, "class_id": self.class_id}
 
 
 class SensitivityAtSpecificity(_OperatingPoint):
