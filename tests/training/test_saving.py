@@ -183,5 +183,5 @@ def test_metrics_with_arguments_are_rebuilt_after_load(tmp_path):
     loaded = load_model(tmp_path / "model.safetensors")
     assert loaded.evaluate(flat, binary, verbose=0, return_dict=True) == expected
     assert set(expected) == {"loss", "sensitivity_at_specificity", "true_positives", "iou_one", "auc"}
-    assert metrics.SensitivityAtSpecificity(0.6).get_config() == {"specificity": 0.6, "num_thresholds": 200,
-                                                                  "class_id": None, "name": "sensitivity_at_specificity"}
+    config = metrics.SensitivityAtSpecificity(0.6).get_config()
+    assert config == {"specificity": 0.6, "num_thresholds": 200, "class_id": None, "name": "sensitivity_at_specificity"}
