@@ -29,6 +29,7 @@ MODULES = [
     "deepglass.io", "deepglass.io.checkpoint",
 ]
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+MODULE = re.compile(r"<module '([\w.]+)' from '[^']*'>")  # a module default (xp=np) by name, not its path
 
 
 def public_names(module) -> list[str]:
@@ -50,7 +51,7 @@ def public_names(module) -> list[str]:
 
 def signature(obj) -> str:
     try:
-        return ADDRESS.sub("", str(inspect.signature(obj)))
+        return MODULE.sub(r"\1", ADDRESS.sub("", str(inspect.signature(obj))))
     except (TypeError, ValueError):
         return "(...)"
 

@@ -47,9 +47,9 @@ def test_exported_names():
     [
         ("Adamax", dict(lr=-1.0), "invalid lr"),
         ("Adamax", dict(betas=(1.0, 0.9)), "invalid betas"),
-        ("RAdam", dict(eps=-1.0), "invalid lr"),
+        ("RAdam", dict(eps=-1.0), "invalid eps"),
         ("RAdam", dict(betas=(0.9, 1.5)), "invalid betas"),
-        ("ASGD", dict(weight_decay=-0.1), "invalid lr"),
+        ("ASGD", dict(weight_decay=-0.1), "invalid weight_decay"),
         ("Rprop", dict(etas=(1.2, 0.5)), "invalid etas"),
         ("Rprop", dict(lr=-0.1), "invalid lr"),
     ],

@@ -137,7 +137,7 @@ def test_add_param_group_and_its_checks():
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda p: dg.optim.SGD(p, lr=-1.0), "learning rate"),
+        (lambda p: dg.optim.SGD(p, lr=-1.0), "SGD: invalid lr"),
         (lambda p: dg.optim.SGD(p, lr=0.1, nesterov=True), "Nesterov"),
         (lambda p: dg.optim.Adam(p, betas=(1.0, 0.999)), "betas"),
         (lambda p: dg.optim.Adadelta(p, rho=1.5), "rho"),

@@ -95,6 +95,5 @@ from .padding import (
 from .parameter import Parameter
 from .pixel_shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .pooling import *
-from .pooling3d import *
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .upsampling import *

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..backend import get_array_module
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_hyperparameters
 
 
 class Adadelta(Optimizer):
@@ -25,8 +25,7 @@ class Adadelta(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if lr < 0.0 or eps < 0.0 or weight_decay < 0.0:
-            raise ValueError(f"Adadelta: invalid lr {lr}, eps {eps} or weight_decay {weight_decay}")
+        check_hyperparameters("Adadelta", lr=lr, eps=eps, weight_decay=weight_decay)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Adadelta: invalid rho {rho} (must be in [0, 1])")
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))

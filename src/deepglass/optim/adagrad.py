@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..backend import get_array_module
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_hyperparameters
 
 
 class Adagrad(Optimizer):
@@ -26,15 +26,8 @@ class Adagrad(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        for name, value in (
-            ("lr", lr),
-            ("lr_decay", lr_decay),
-            ("weight_decay", weight_decay),
-            ("initial_accumulator_value", initial_accumulator_value),
-            ("eps", eps),
-        ):
-            if value < 0.0:
-                raise ValueError(f"Adagrad: invalid {name} {value}")
+        check_hyperparameters("Adagrad", lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                              initial_accumulator_value=initial_accumulator_value, eps=eps)
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..backend import get_array_module
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_hyperparameters
 
 
 class ASGD(Optimizer):
@@ -27,8 +27,7 @@ class ASGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if lr < 0.0 or weight_decay < 0.0:
-            raise ValueError(f"ASGD: invalid lr {lr} or weight_decay {weight_decay}")
+        check_hyperparameters("ASGD", lr=lr, weight_decay=weight_decay)
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 

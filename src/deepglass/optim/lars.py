@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..backend import get_array_module
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_hyperparameters
 from .sgd import SGD
 
 
@@ -35,15 +35,8 @@ class LARS(SGD):
         *,
         maximize: bool = False,
     ) -> None:
-        for name, value in (
-            ("lr", lr),
-            ("momentum", momentum),
-            ("weight_decay", weight_decay),
-            ("trust_coefficient", trust_coefficient),
-            ("eps", eps),
-        ):
-            if value < 0.0:
-                raise ValueError(f"LARS: invalid {name} {value}")
+        check_hyperparameters("LARS", lr=lr, momentum=momentum, weight_decay=weight_decay,
+                              trust_coefficient=trust_coefficient, eps=eps)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("LARS: Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(

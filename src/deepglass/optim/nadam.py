@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..backend import get_array_module
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_hyperparameters
 
 
 class NAdam(Optimizer):
@@ -27,12 +27,7 @@ class NAdam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if lr < 0.0 or eps < 0.0 or weight_decay < 0.0 or momentum_decay < 0.0:
-            raise ValueError(
-                f"NAdam: invalid lr {lr}, eps {eps}, weight_decay {weight_decay} or momentum_decay {momentum_decay}"
-            )
-        if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
-            raise ValueError(f"NAdam: invalid betas {betas} (each must be in [0, 1))")
+        check_hyperparameters("NAdam", betas, lr=lr, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay)
         defaults = dict(
             lr=lr,
             betas=tuple(betas),

@@ -28,6 +28,16 @@ class _Required:
 required = _Required()
 
 
+def check_hyperparameters(optimizer: str, betas: tuple | None = None, **values: float) -> None:
+    """A ValueError naming the optimizer and the argument, for a negative one of `values` (lr, eps,
+    weight_decay, ...) or `betas` outside [0, 1)."""
+    for name, value in values.items():
+        if value < 0.0:
+            raise ValueError(f"{optimizer}: invalid {name} {value} (must be >= 0)")
+    if betas is not None and not all(0.0 <= beta < 1.0 for beta in betas):
+        raise ValueError(f"{optimizer}: invalid betas {tuple(betas)} (each must be in [0, 1))")
+
+
 class Optimizer:
     """Base class: `Optimizer(params, defaults)`; `params` is an iterable of Tensors or of group dicts.
 

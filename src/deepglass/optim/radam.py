@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 
 from ..backend import get_array_module
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_hyperparameters
 
 
 class RAdam(Optimizer):
@@ -30,10 +30,7 @@ class RAdam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        if lr < 0.0 or eps < 0.0 or weight_decay < 0.0:
-            raise ValueError(f"RAdam: invalid lr {lr}, eps {eps} or weight_decay {weight_decay}")
-        if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
-            raise ValueError(f"RAdam: invalid betas {betas} (each must be in [0, 1))")
+        check_hyperparameters("RAdam", betas, lr=lr, eps=eps, weight_decay=weight_decay)
         defaults = dict(
             lr=lr,
             betas=tuple(betas),

@@ -163,6 +163,24 @@ class SeparableConv2D(Conv2D):
         return self.activation(from_nchw(self.op(self.depthwise(x)), self.data_format))
 
 
+def transpose_padding(layer) -> tuple[tuple, tuple]:
+    """(padding, output_padding) of the dg.nn transposed convolution that gives a Keras Conv*DTranspose's
+    output size: in·stride for 'same', in·stride + max(k − stride, 0) for 'valid' (`output_padding` wins)."""
+    padding, output_padding = [], []
+    for i, (k, s) in enumerate(zip(layer.kernel_size, layer.strides)):
+        k = layer.dilation_rate[i] * (k - 1) + 1
+        if layer.padding == "same":  # (in−1)·s − 2p + k + op = in·s  →  2p − op = k − s
+            p = max(k - s + 1, 0) // 2
+            op = 2 * p - (k - s)
+        else:  # (in−1)·s + k + op = in·s + max(k − s, 0)
+            p, op = 0, max(s - k, 0)
+        if layer.output_padding is not None:
+            op = layer.output_padding[i]
+        padding.append(p)
+        output_padding.append(op)
+    return tuple(padding), tuple(output_padding)
+
+
 @register
 class Conv2DTranspose(_Conv):
     """Transposed convolution (upsampling): 'same' gives H·stride, 'valid' H·stride + max(k − stride, 0)."""
@@ -174,25 +192,14 @@ class Conv2DTranspose(_Conv):
         super().__init__(filters, kernel_size, strides, padding, **kwargs)
 
     def build(self, input_shape) -> None:
-        padding, output_padding = [], []
-        for i, (k, s) in enumerate(zip(self.kernel_size, self.strides)):
-            k = self.dilation_rate[i] * (k - 1) + 1
-            if self.padding == "same":  # (in−1)·s − 2p + k + op = in·s  →  2p − op = k − s
-                p = max(k - s + 1, 0) // 2
-                op = 2 * p - (k - s)
-            else:  # (in−1)·s + k + op = in·s + max(k − s, 0)
-                p, op = 0, max(s - k, 0)
-            if self.output_padding is not None:
-                op = self.output_padding[i]
-            padding.append(p)
-            output_padding.append(op)
+        padding, output_padding = transpose_padding(self)
         self.op = nn.ConvTranspose2d(
             self._channels(input_shape),
             self.filters,
             self.kernel_size,
             stride=self.strides,
-            padding=tuple(padding),
-            output_padding=tuple(output_padding),
+            padding=padding,
+            output_padding=output_padding,
             dilation=self.dilation_rate,
             groups=self.groups,
             bias=self.use_bias,

@@ -14,7 +14,7 @@ from ...io import register
 from ...nn import functional as F
 from ...tensor import Tensor
 from ..layer import Layer, same_padding
-from .conv import _Conv
+from .conv import _Conv, transpose_padding
 from .core import init_weights
 from .pooling import GlobalAveragePooling2D, GlobalMaxPooling2D
 
@@ -99,20 +99,9 @@ class Conv3DTranspose(_Conv3):
         super().__init__(filters, kernel_size, strides, padding, **kwargs)
 
     def build(self, input_shape) -> None:
-        padding, output_padding = [], []
-        for i, (k, s) in enumerate(zip(self.kernel_size, self.strides)):
-            k = self.dilation_rate[i] * (k - 1) + 1
-            if self.padding == "same":  # (in−1)·s − 2p + k + op = in·s  →  2p − op = k − s
-                p = max(k - s + 1, 0) // 2
-                op = 2 * p - (k - s)
-            else:  # (in−1)·s + k + op = in·s + max(k − s, 0)
-                p, op = 0, max(s - k, 0)
-            if self.output_padding is not None:
-                op = self.output_padding[i]
-            padding.append(p)
-            output_padding.append(op)
+        padding, output_padding = transpose_padding(self)
         self.op = nn.ConvTranspose3d(self._channels(input_shape), self.filters, self.kernel_size, stride=self.strides,
-                                     padding=tuple(padding), output_padding=tuple(output_padding),
+                                     padding=padding, output_padding=output_padding,
                                      dilation=self.dilation_rate, groups=self.groups, bias=self.use_bias)
         init_weights(self.op, self.kernel_initializer, self.bias_initializer)
 
