@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 import threading
@@ -21,7 +22,7 @@ from ..io.init_args import record_init_args
 from ..nn.module import Module
 from ..tensor import Tensor
 from . import regularizers, weight_layout
-from .keras_tensor import KerasTensor
+from .keras_tensor import KerasTensor, Node, flatten_tensors, map_tensors
 
 _name_counts: dict[str, itertools.count] = defaultdict(itertools.count)
 
@@ -49,6 +50,49 @@ def run_on_zeros(module: Module, shapes: list, dtypes: list, device: str = "cpu"
 def in_shape_pass() -> bool:
     """Whether the current call is `run_on_zeros`'s (for layers that cannot compute anything real yet)."""
     return getattr(_shape_pass, "active", False)
+
+
+def _run_call_on_zeros(module: Module, args: tuple, kwargs: dict, unknown: int = 1):
+    """`module(*args, **kwargs)` with every KerasTensor in them replaced by zeros of its shape (batch of one,
+    None sizes `unknown`), in eval mode and without a graph: `run_on_zeros` for calls with several arguments."""
+    def zeros(t: KerasTensor) -> Tensor:
+        return Tensor(np.zeros((1, *[unknown if d is None else d for d in t.shape[1:]]), dtype=t.dtype))
+
+    args, kwargs = map_tensors(zeros, args), map_tensors(zeros, kwargs)
+    was_training, was_active = module.training, getattr(_shape_pass, "active", False)
+    module.eval()
+    _shape_pass.active = True
+    try:
+        with no_grad():
+            return module(*args, **kwargs)
+    finally:
+        _shape_pass.active = was_active
+        module.train(was_training)
+
+
+def _accepts(fn, name: str) -> bool:
+    """Whether `fn` takes a keyword `name` (or **kwargs)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _unknown_sizes(layer, node, outs: list) -> list:
+    """The output shapes (batch None) of a symbolic call; where an input has an unknown size (None), a second
+    pass with that size 2 finds which output sizes follow it, and those are None too (as Keras shows them)."""
+    shapes = [(None, *o.shape[1:]) for o in outs]
+    if not any(d is None for t in node.inputs for d in t.shape[1:]):
+        return shapes
+    try:
+        again = _run_call_on_zeros(layer, node.args, node.kwargs, unknown=2)
+    except Exception:  # noqa: BLE001 - a layer that takes only the first size: keep its shapes
+        return shapes
+    again = list(again) if isinstance(again, (list, tuple)) else [again]
+    if len(again) != len(outs) or any(len(a.shape) != len(s) for a, s in zip(again, shapes)):
+        return shapes
+    return [tuple(None if i == 0 or a.shape[i] != d else d for i, d in enumerate(s)) for a, s in zip(again, shapes)]
 
 
 def clear_session() -> None:
@@ -220,24 +264,42 @@ class Layer(Module):
         return self.call(x)
 
     def __call__(self, *args, **kwargs):
-        first = args[0] if args else None
-        symbolic = isinstance(first, KerasTensor) or (
-            isinstance(first, (list, tuple)) and first and all(isinstance(t, KerasTensor) for t in first)
-        )
-        if symbolic:
-            return self._symbolic_call(first)
+        if flatten_tensors((args, kwargs)):
+            return self._symbolic_call(*args, **kwargs)
         return super().__call__(*args, **kwargs)
 
-    def _symbolic_call(self, inputs) -> KerasTensor:
-        """Record a functional node; the output shape comes from running the layer on zeros."""
-        many = isinstance(inputs, (list, tuple))
-        tensors = list(inputs) if many else [inputs]
-        shapes, dtypes = [t.shape[1:] for t in tensors], [t.dtype for t in tensors]
-        out = run_on_zeros(self, shapes, dtypes, as_list=many)
-        shape = (None, *out.shape[1:])
-        self.output_shape = shape
-        result = KerasTensor(shape, out.dtype, layer=self, inputs=tuple(tensors))
-        result.many = many
+    def _symbolic_call(self, *args, **kwargs):
+        """Record a functional node; the output shape comes from running the layer on zeros.
+
+        KerasTensors may be anywhere in the arguments (`lstm(x, initial_state=[h, c])`, `mha(q, v)`); each is
+        replaced by zeros of its shape (batch of 1). A call returning a list or tuple gives one KerasTensor per
+        element, in a list (or tuple), each knowing its index into the layer's outputs."""
+        if "training" in kwargs and not _accepts(type(self).forward, "training"):
+            kwargs = {k: v for k, v in kwargs.items() if k != "training"}  # `base(x, training=False)`, as before
+        node = Node(self, args, kwargs)
+        if node.simple:
+            tensors = node.inputs
+            shapes, dtypes = [t.shape[1:] for t in tensors], [t.dtype for t in tensors]
+            out = run_on_zeros(self, shapes, dtypes, as_list=node.many)
+        else:
+            out = _run_call_on_zeros(self, node.args, node.kwargs)
+        multi = isinstance(out, (list, tuple))
+        if multi and (not out or not all(hasattr(o, "shape") for o in out)):
+            raise TypeError(f"{self.name}: the functional API records tensor outputs, but the layer returned "
+                            f"{type(out).__name__} of {[type(o).__name__ for o in out]}")
+        shapes = _unknown_sizes(self, node, list(out) if multi else [out])
+        if multi:
+            node.multi = True
+            node.outputs = [KerasTensor(shape, o.dtype, layer=self, inputs=node.inputs, node=node, index=i)
+                            for i, (shape, o) in enumerate(zip(shapes, out))]
+            self.output_shape = [t.shape for t in node.outputs]
+            result = type(out)(node.outputs)
+        else:
+            result = KerasTensor(shapes[0], out.dtype, layer=self, inputs=node.inputs, node=node)
+            node.outputs = [result]
+            self.output_shape = result.shape
+        for t in node.outputs:
+            t.many = node.many
         return result
 
     # ---- regularization --------------------------------------------------------------------------

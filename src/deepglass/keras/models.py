@@ -12,11 +12,12 @@ import numpy as np
 from ..backend import normalize_device
 from ..io import lookup, register
 from ..nn.module import Module
+from ..training import losses as losses_module
 from ..training.errors import layer_error
 from ..training.model import ModelIO
 from ..training.saving import load_model
 from ..training.trainer import Trainer
-from .keras_tensor import Input, KerasTensor
+from .keras_tensor import Input, KerasTensor, map_tensors
 from .layer import Layer, run_on_zeros
 
 __all__ = ["Model", "Sequential", "load_model"]
@@ -178,6 +179,10 @@ class Sequential(_KerasModel):
 class Model(_KerasModel):
     """The functional API: `x = Input((28, 28, 1)); y = Dense(10)(Flatten()(x)); Model(x, y)`.
 
+    Several inputs and outputs: `Model([enc_in, dec_in], [y1, y2])`. A layer call may return several
+    KerasTensors (`_, h, c = LSTM(32, return_state=True)(x)`) and take KerasTensors among its other
+    arguments (`LSTM(32)(y, initial_state=[h, c])`); each call is a `Node` of the graph.
+
     Without inputs/outputs it is the base class for subclassed models (define `call`).
     """
 
@@ -189,11 +194,15 @@ class Model(_KerasModel):
         self._inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         self._single_output = not isinstance(outputs, (list, tuple))
         self._outputs = [outputs] if self._single_output else list(outputs)
+        for t in self._inputs + self._outputs:
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f"Model(inputs, outputs) takes KerasTensors (or flat lists of them), got "
+                                f"{type(t).__name__}")
         self._nodes = self._walk()
         layers = []
-        for layer, _ in self._nodes:
-            if all(layer is not seen for seen in layers):
-                layers.append(layer)
+        for node in self._nodes:
+            if all(node.layer is not seen for seen in layers):
+                layers.append(node.layer)
         self.layers = layers
         for i, layer in enumerate(layers):
             self.register_module(str(i), layer)
@@ -203,23 +212,46 @@ class Model(_KerasModel):
         self.built = True
 
     def _walk(self) -> list:
-        """(layer, output KerasTensor) for every node from the inputs to the outputs, in call order."""
+        """Every node (layer call) from the inputs to the outputs, in call order."""
         order, seen = [], set()
         input_ids = {t.id for t in self._inputs}
 
         def visit(t: KerasTensor):
-            if t.id in seen or t.id in input_ids:
+            if t.id in input_ids:
                 return
-            if t.layer is None:
+            node = t.node
+            if node is None:
                 raise ValueError(f"{t} is not connected to the model's inputs")
-            seen.add(t.id)
-            for parent in t.inputs:
+            if id(node) in seen:
+                return
+            seen.add(id(node))
+            for parent in node.inputs:
                 visit(parent)
-            order.append((t.layer, t))
+            order.append(node)
 
         for out in self._outputs:
             visit(out)
         return order
+
+    @property
+    def inputs(self) -> list:
+        return list(self._inputs) if self.functional else []
+
+    @property
+    def outputs(self) -> list:
+        return list(self._outputs) if self.functional else []
+
+    @property
+    def output_names(self) -> list:
+        """Each output's layer name (Keras's keys for dict-valued `loss` / `loss_weights`)."""
+        return [getattr(t.layer, "name", f"output_{i}") for i, t in enumerate(self._outputs)]
+
+    @property
+    def input_shape_for_summary(self):
+        if not self.functional:
+            return self.input_shape
+        shapes = [tuple(d or 1 for d in t.shape[1:]) for t in self._inputs]  # an unknown length runs as 1
+        return shapes[0] if len(shapes) == 1 else shapes
 
     @property
     def layers(self) -> list:
@@ -240,28 +272,72 @@ class Model(_KerasModel):
             raise ValueError(f"{self.name} takes {len(self._inputs)} inputs, got {len(xs)}")
         values = {t.id: x for t, x in zip(self._inputs, xs)}
         index = {id(layer): i for i, layer in enumerate(self.layers)}
-        for layer, out in self._nodes:
-            args = [values[t.id] for t in out.inputs]
-            arg = args if getattr(out, "many", False) else args[0]
-            values[out.id] = self._run_layer(index[id(layer)], layer, arg)
+
+        def value(t: KerasTensor):
+            return values[t.id]
+
+        for node in self._nodes:
+            args, kwargs = map_tensors(value, node.args), map_tensors(value, node.kwargs)
+            out = self._run_node(index[id(node.layer)], node, args, kwargs)
+            if node.multi:
+                if not isinstance(out, (list, tuple)) or len(out) != len(node.outputs):
+                    raise ValueError(f"{node.layer.name} returned {type(out).__name__} where the graph recorded "
+                                     f"{len(node.outputs)} outputs")
+                for t in node.outputs:
+                    values[t.id] = out[t.index]
+            else:
+                values[node.outputs[0].id] = out
         outs = [values[t.id] for t in self._outputs]
         return outs[0] if self._single_output else outs
 
+    def _run_node(self, index: int, node, args, kwargs):
+        layer = node.layer
+        try:
+            return layer(*args, **kwargs)
+        except Exception as e:
+            raise layer_error(self, index, getattr(layer, "name", str(index)), layer, tuple(args), e) from e
+
+    # ---- several outputs: compile ----------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs) -> None:
+        """As `Trainer.compile`; with several outputs `loss` is one loss for every output, a list (one per
+        output, None for none) or a dict by output name, and `loss_weights` a list or dict: the trained
+        loss is Σ weight·loss over the outputs, as in Keras."""
+        if self.functional and not self._single_output and loss is not None:
+            if metrics or kwargs.get("weighted_metrics"):
+                raise NotImplementedError(f"{self.name}: metrics for a model with several outputs are not "
+                                          "supported (compile with loss only)")
+            loss = _MultiOutputLoss(loss, loss_weights, self.output_names)
+            loss_weights = None
+        elif self.functional and loss_weights is not None:
+            weights = list(loss_weights.values()) if isinstance(loss_weights, dict) else (
+                list(loss_weights) if isinstance(loss_weights, (list, tuple)) else [loss_weights])
+            if len(weights) != 1:
+                raise ValueError(f"{self.name} has one output but loss_weights has {len(weights)} entries")
+            loss = _MultiOutputLoss([loss], weights, self.output_names, single=True)
+            loss_weights = None
+        super().compile(optimizer, loss, metrics, loss_weights, **kwargs)
+
+    # ---- config ----------------------------------------------------------------------------------
     def get_config(self) -> dict:
         if not self.functional:
             raise ValueError(f"subclassed model {type(self).__name__} has no architecture config; use save_weights()")
         keys = {t.id: f"input_{i}" for i, t in enumerate(self._inputs)}
         index = {id(layer): i for i, layer in enumerate(self.layers)}
         nodes = []
-        for n, (layer, out) in enumerate(self._nodes):
-            keys[out.id] = f"node_{n}"
-            nodes.append(
-                {
-                    "layer": index[id(layer)],
-                    "inputs": [keys[t.id] for t in out.inputs],
-                    "many": bool(getattr(out, "many", False)),
-                }
-            )
+        for n, node in enumerate(self._nodes):
+            entry = {
+                "layer": index[id(node.layer)],
+                "inputs": [keys[t.id] for t in node.inputs],
+                "many": node.many,
+            }
+            if not node.simple:  # keyword tensors or several positional arguments: record the whole call
+                entry["args"] = _encode_args(node.args, keys, node.layer)
+                entry["kwargs"] = _encode_args(node.kwargs, keys, node.layer)
+            if node.multi:
+                entry["num_outputs"] = len(node.outputs)
+            for t in node.outputs:
+                keys[t.id] = f"node_{n}" if t.index is None else f"node_{n}:{t.index}"
+            nodes.append(entry)
         return {
             "name": self.name,
             "trainable": self._trainable,
@@ -277,13 +353,112 @@ class Model(_KerasModel):
         inputs = [Input(shape=tuple(entry["shape"]), dtype=entry.get("dtype", "float32")) for entry in config["inputs"]]
         tensors = {f"input_{i}": t for i, t in enumerate(inputs)}
         layers = [_layer_from_config(entry) for entry in config["layers"]]
+
+        def tensor(key: str) -> KerasTensor:
+            if key not in tensors:
+                raise ValueError(f"functional model config: unknown tensor {key!r}")
+            return tensors[key]
+
         for n, node in enumerate(config["nodes"]):
-            args = [tensors[key] for key in node["inputs"]]
-            tensors[f"node_{n}"] = layers[node["layer"]](args if node.get("many") else args[0])
-        outputs = [tensors[key] for key in config["outputs"]]
+            layer = layers[node["layer"]]
+            if "args" in node:
+                result = layer(*_decode_args(node["args"], tensor), **_decode_args(node.get("kwargs") or {}, tensor))
+            else:
+                args = [tensor(key) for key in node["inputs"]]
+                result = layer(args if node.get("many") else args[0])
+            if isinstance(result, (list, tuple)):
+                if node.get("num_outputs", len(result)) != len(result):
+                    raise ValueError(f"functional model config: node {n} ({layer.name}) should give "
+                                     f"{node['num_outputs']} outputs, got {len(result)}")
+                tensors.update({f"node_{n}:{i}": t for i, t in enumerate(result)})
+            else:
+                tensors[f"node_{n}"] = result
+        outputs = [tensor(key) for key in config["outputs"]]
         return cls(
             inputs if len(inputs) > 1 else inputs[0],
             outputs[0] if config.get("single_output") else outputs,
             name=config.get("name"),
             trainable=config.get("trainable", True),
         )
+
+
+_TENSOR_KEY = "__keras_tensor__"
+
+
+def _encode_args(value, keys: dict, layer):
+    """A node's arguments as JSON: KerasTensors as {"__keras_tensor__": key}, lists/dicts kept, and other
+    values only if they are JSON scalars."""
+    if isinstance(value, KerasTensor):
+        return {_TENSOR_KEY: keys[value.id]}
+    if isinstance(value, (list, tuple)):
+        return [_encode_args(v, keys, layer) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _encode_args(v, keys, layer) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    raise ValueError(f"{getattr(layer, 'name', layer)} was called with an argument of type {type(value).__name__}, "
+                     "which a saved architecture cannot hold; use save_weights()")
+
+
+def _decode_args(value, tensor):
+    if isinstance(value, dict):
+        if set(value) == {_TENSOR_KEY}:
+            return tensor(value[_TENSOR_KEY])
+        return {k: _decode_args(v, tensor) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode_args(v, tensor) for v in value]
+    return value
+
+
+class _MultiOutputLoss(losses_module.Loss):
+    """Keras's loss for several outputs: Σ_i weight_i · loss_i(y_true[i], y_pred[i]) (`loss` one for all, a
+    list or a dict by output name; an output with loss None is not trained against a target)."""
+
+    def __init__(self, loss, loss_weights, names: list, single: bool = False):
+        super().__init__(None, "multi_output_loss")
+        n = len(names)
+        self.single, self.names = single, list(names)
+        specs = self._per_output(loss, names, "loss", default=None)
+        if not isinstance(loss, (list, tuple, dict)):
+            specs = [loss] * n
+        weights = self._per_output(loss_weights, names, "loss_weights", default=1.0) if loss_weights is not None \
+            else [1.0] * n
+        self.losses = [None if spec is None else losses_module.CompiledLoss(spec) for spec in specs]
+        self.weights = [float(w) for w in weights]
+        self.per_output_specs = list(specs)  # what compile was given per output: saved models compile again
+        if all(fn is None for fn in self.losses):
+            raise ValueError("compile(loss=...) gives no output a loss")
+
+    @staticmethod
+    def _per_output(value, names: list, what: str, default):
+        n = len(names)
+        if isinstance(value, dict):
+            unknown = set(value) - set(names)
+            if unknown:
+                raise ValueError(f"compile({what}=...) names {sorted(unknown)}, not outputs of the model "
+                                 f"({names})")
+            return [value.get(name, default) for name in names]
+        if isinstance(value, (list, tuple)):
+            if len(value) != n:
+                raise ValueError(f"compile({what}=...) has {len(value)} entries for {n} outputs")
+            return list(value)
+        return [value] * n
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.single:
+            y_true, y_pred = [y_true], [y_pred]
+        if isinstance(y_true, dict):
+            y_true = [y_true.get(name) for name in self.names]
+        if not isinstance(y_true, (list, tuple)) or len(y_true) != len(y_pred):
+            raise ValueError(f"a model with {len(y_pred)} outputs needs a list of {len(y_pred)} targets, got "
+                             f"{type(y_true).__name__}{'' if not isinstance(y_true, (list, tuple)) else len(y_true)}")
+        total = None
+        for fn, w, yt, yp in zip(self.losses, self.weights, y_true, y_pred):
+            if fn is None:
+                continue
+            term = fn(yp, yt, sample_weight)
+            term = term if w == 1.0 else term * w
+            total = term if total is None else total + term
+        return total

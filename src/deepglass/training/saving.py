@@ -67,6 +67,11 @@ def _object_config(obj) -> dict | None:
     if isinstance(obj, optim.Optimizer):
         defaults = {k: v for k, v in obj.defaults.items() if isinstance(v, (int, float, bool, str, type(None)))}
         return {"optimizer": type(obj).__name__, "config": defaults}
+    if getattr(obj, "per_output_specs", None) is not None and not obj.single:  # a model with several outputs
+        specs = [_object_config(spec) for spec in obj.per_output_specs]
+        if any(spec is None and given is not None for spec, given in zip(specs, obj.per_output_specs)):
+            return None
+        return {"per_output": specs, "loss_weights": obj.weights}
     if isinstance(obj, losses_module.Loss):
         return {"keras_loss": obj.name, "config": obj.kwargs}
     if isinstance(obj, metrics_module.Metric):
@@ -213,12 +218,18 @@ def load_model(path: str | os.PathLike, compile: bool = True):  # noqa: A002 - K
     load_weights(model, path)
     config = info.get("compile")
     if compile and config:
-        loss = _rebuild(config.get("loss"), "loss")
+        loss_config, extra = config.get("loss"), {}
+        if isinstance(loss_config, dict) and "per_output" in loss_config:  # one loss (or None) per output
+            loss = [_rebuild(spec, "loss") for spec in loss_config["per_output"]]
+            extra["loss_weights"] = loss_config["loss_weights"]
+        else:
+            loss = _rebuild(loss_config, "loss")
         if loss is not None:
             model.compile(
                 optimizer=_rebuild(config.get("optimizer"), "optimizer") or "rmsprop",
                 loss=loss,
                 metrics=[_rebuild(m, "metric") for m in config.get("metrics", [])],
+                **extra,
             )
     if compile:
         restore_training_state(model, tensors, info, path)

@@ -109,12 +109,6 @@ class _Recurrent(Layer):
             return [y, h] + ([c] if c is not None else [])
         return y
 
-    def _symbolic_call(self, inputs):
-        if self.return_state:
-            raise NotImplementedError(f"{self.name}: return_state=True gives several outputs, which deepglass's "
-                                      "functional API cannot record; call the layer on tensors (eager) instead")
-        return super()._symbolic_call(inputs)
-
     def regularization_loss(self):
         """Σ of the kernel, recurrent-kernel and bias penalties, or None."""
         total = None
@@ -323,12 +317,6 @@ class Bidirectional(Layer):
         if self.return_state:
             return (y if isinstance(y, list) else [y]) + states
         return y
-
-    def _symbolic_call(self, inputs):
-        if self.return_state or self.merge_mode is None:
-            raise NotImplementedError(f"{self.name}: several outputs (return_state or merge_mode=None) cannot be "
-                                      "recorded by deepglass's functional API; call the layer on tensors instead")
-        return super()._symbolic_call(inputs)
 
     def get_config(self) -> dict:
         config = super().get_config()
