@@ -96,8 +96,8 @@ class _First(nn.Module):
         super().__init__()
         self.layer = layer
 
-    def forward(self, x):
-        return self.layer(x)[0]
+    def forward(self, *inputs):
+        return self.layer(*inputs)[0]
 
 
 class _GridSample(nn.Module):
@@ -209,6 +209,14 @@ LAYERS = {
                                       nn.AdaptiveAvgPool3d((3, 2, 4)), nn.AdaptiveMaxPool3d(2)), [_f(2, 3, 7, 9, 8)]),
     "batchnorm3d": (lambda: nn.BatchNorm3d(3), [_f(4, 3, 5, 4, 6)]),
     "upsample_trilinear": (lambda: nn.Upsample(scale_factor=(2, 1.5, 3), mode="trilinear"), [_f(2, 3, 4, 5, 6)]),
+    "transformer_encoder": (lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 4, 32, dropout=0.0), 2,
+                                                          norm=nn.LayerNorm(16)), [_f(5, 3, 16)]),
+    "transformer_encoder_norm_first": (lambda: nn.TransformerEncoderLayer(16, 4, 32, dropout=0.0, norm_first=True,
+                                                                          activation="gelu", batch_first=True),
+                                       [_f(3, 5, 16)]),
+    "transformer": (lambda: nn.Transformer(16, 4, 1, 1, 32, dropout=0.0), [_f(5, 3, 16), _f(4, 3, 16)]),
+    "multihead_attention": (lambda: _First(nn.MultiheadAttention(16, 4)),
+                            [_f(5, 3, 16), _f(6, 3, 16), _f(6, 3, 17)[..., :16].copy()]),
     "grid_sample": (lambda: _GridSample(), [_f(2, 3, 5, 6), np.random.default_rng(0).uniform(
         -1.6, 1.6, (2, 4, 7, 2)).astype(np.float32)]),
 }

@@ -2,6 +2,7 @@
 
 from ..keras_tensor import Input, KerasTensor
 from ..layer import Layer
+from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .conv import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from .core import (
     ELU,

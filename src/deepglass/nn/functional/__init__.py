@@ -1,6 +1,7 @@
 """Stateless neural-network maths (`import deepglass.nn.functional as F`); every layer is a thin Module over it."""
 
 from .activation import *
+from .attention import *
 from .conv import *
 from .dropout import *
 from .embedding import *
