@@ -170,3 +170,47 @@ def test_tiny_3d_cnn_trains_on_random_volumes():
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.6 * losses[0], losses
+
+
+# ---- the wide layout (stride 1): depth-shifted GEMMs, the input gradient as a correlation with the flipped kernel
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("cfg", _random_configs(24, seed=11), ids=lambda c: f"k{c['kernel']}s{c['stride']}"
+                         f"p{c['padding']}d{c['dilation']}g{c['groups']}")
+def test_conv3d_wide_layout_matches_torch_over_random_configs(torch, monkeypatch, cfg):
+    """Every stride-1 configuration forced onto the wide path, however short its rows."""
+    from deepglass.ops import conv3d as conv3d_ops
+
+    monkeypatch.setattr(conv3d_ops, "WIDE_MAX_COLUMNS", 1e9)
+    test_conv3d_matches_torch_over_random_configs(torch, cfg)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("shape, kernel, kwargs", [
+    ((1, 8, 18, 17, 19), 3, dict(padding=1)),  # one sample over the block budget: depth slabs
+    ((6, 4, 6, 7, 12), 3, dict(padding=1)),  # small volumes: several samples per block
+    ((2, 6, 9, 8, 16), (2, 3, 4), dict(padding="same", dilation=(2, 1, 1), groups=3)),  # asymmetric padding
+    ((2, 4, 7, 6, 14), 3, dict(padding=(0, 1, 2), dilation=(1, 2, 1))),
+    ((2, 4, 6, 6, 12), 2, dict(padding=2)),  # padding beyond the kernel: gx by col2vol, not a correlation
+])
+def test_conv3d_wide_paths_match_torch(torch, shape, kernel, kwargs):
+    rng = np.random.default_rng(12)
+    kernel = (kernel,) * 3 if isinstance(kernel, int) else kernel
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = rng.standard_normal((6, shape[1] // kwargs.get("groups", 1), *kernel)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    _parity(torch, F.conv3d, torch.nn.functional.conv3d, x, w, b, **kwargs)
+
+
+def test_conv3d_wide_weight_gradient_alone_and_gradcheck(torch):
+    """A first layer (input without gradient) takes the wide weight-gradient path on its own."""
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((3, 2, 5, 6, 12)).astype(np.float32)
+    w = rng.standard_normal((4, 2, 3, 3, 3)).astype(np.float32)
+    wd, wt = dg.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    F.conv3d(dg.tensor(x), wd, padding=1).sum().backward()
+    torch.nn.functional.conv3d(torch.tensor(x), wt, padding=1).sum().backward()
+    _close(wd.grad.numpy(), wt.grad.numpy(), "weight grad alone")
+    xd = dg.tensor(rng.standard_normal((2, 2, 4, 3, 12)), requires_grad=True)
+    wd = dg.tensor(rng.standard_normal((4, 1, 2, 2, 3)), requires_grad=True)
+    bd = dg.tensor(rng.standard_normal(4), requires_grad=True)
+    assert dg.gradcheck(lambda x, w, b: F.conv3d(x, w, b, padding=(1, 0, 1), dilation=(1, 2, 1), groups=2), xd, wd, bd)
