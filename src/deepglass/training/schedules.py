@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from ..io.init_args import record_init_args
+
 __all__ = [
     "LearningRateSchedule",
     "ExponentialDecay",
@@ -24,13 +26,20 @@ __all__ = [
 
 
 class LearningRateSchedule:
-    """Base class: subclasses define `__call__(step) -> float` and `get_config()`."""
+    """Base class: subclasses define `__call__(step) -> float`; their constructor arguments are the config."""
 
     def __call__(self, step) -> float:
         raise NotImplementedError(f"learning rate schedule {type(self).__name__} must override __call__(self, step)")
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        record_init_args(cls)  # get_config needs no code in each schedule
+
     def get_config(self) -> dict:
-        raise NotImplementedError(f"learning rate schedule {type(self).__name__} must override get_config()")
+        """The constructor arguments (defaults included): `type(self)(**config)` builds the schedule again."""
+        if "_config" not in self.__dict__:
+            raise NotImplementedError(f"learning rate schedule {type(self).__name__} must override get_config()")
+        return dict(self._config)
 
     @classmethod
     def from_config(cls, config: dict):
@@ -64,15 +73,6 @@ class ExponentialDecay(LearningRateSchedule):
             p = math.floor(p)
         return float(self.initial_learning_rate) * float(self.decay_rate) ** p
 
-    def get_config(self) -> dict:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
-
 
 class PiecewiseConstantDecay(LearningRateSchedule):
     """`values[0]` while `step <= boundaries[0]`, `values[i]` while `boundaries[i-1] < step <= boundaries[i]`,
@@ -91,9 +91,6 @@ class PiecewiseConstantDecay(LearningRateSchedule):
             if step <= boundary:
                 return float(value)
         return float(self.values[-1])
-
-    def get_config(self) -> dict:
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
 
 class PolynomialDecay(LearningRateSchedule):
@@ -126,16 +123,6 @@ class PolynomialDecay(LearningRateSchedule):
             self.power
         ) + float(self.end_learning_rate)
 
-    def get_config(self) -> dict:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_learning_rate,
-            "power": self.power,
-            "cycle": self.cycle,
-            "name": self.name,
-        }
-
 
 class InverseTimeDecay(LearningRateSchedule):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`; `staircase` floors `step / decay_steps`."""
@@ -150,15 +137,6 @@ class InverseTimeDecay(LearningRateSchedule):
         if self.staircase:
             p = math.floor(p)
         return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * p)
-
-    def get_config(self) -> dict:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
 
 class CosineDecay(LearningRateSchedule):
@@ -195,16 +173,6 @@ class CosineDecay(LearningRateSchedule):
             return (float(self.warmup_target) - initial) * (step / self.warmup_steps) + initial
         return self._decay(step - self.warmup_steps, float(self.warmup_target))
 
-    def get_config(self) -> dict:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "name": self.name,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
-
 
 class CosineDecayRestarts(LearningRateSchedule):
     """Cosine decay with warm restarts (SGDR): decay from 1 to `alpha` over `first_decay_steps`, then restart;
@@ -227,16 +195,6 @@ class CosineDecayRestarts(LearningRateSchedule):
             fraction = (fraction - sum_r) / t_mul**i_restart
         cosine = 0.5 * m_mul**i_restart * (1.0 + math.cos(math.pi * fraction))
         return float(self.initial_learning_rate) * ((1 - alpha) * cosine + alpha)
-
-    def get_config(self) -> dict:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "first_decay_steps": self.first_decay_steps,
-            "t_mul": self._t_mul,
-            "m_mul": self._m_mul,
-            "alpha": self.alpha,
-            "name": self.name,
-        }
 
 
 _CLASSES = {
