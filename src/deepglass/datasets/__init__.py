@@ -16,6 +16,7 @@ from .errors import DataFileError
 from .image_folder import ImageFolder, image_folder
 from .iris import iris
 from .medmnist import medmnist
+from .medmnist3d import medmnist3d
 from .mnist import fashion_mnist, mnist, read_idx
 from .splits import DatasetSplits
 from .tabular import csv

@@ -4,7 +4,7 @@ An npz holds `train_images`, `train_labels`, `val_images`, `val_labels`, `test_i
 images are uint8 (N, 28, 28) or (N, 28, 28, 3), labels (N, 1) — or (N, 14) for the multi-label
 ChestMNIST. Labels come back int64 (N,) ((N, K) for multi-label). Class names, task and the md5 of each
 file (28, 64, 128 and 224 pixels) come from the MedMNIST `INFO` table (v3); downloads use the Zenodo
-record 10519652 (MedMNIST+).
+record 10519652 (MedMNIST+). The six 3D datasets are in `medmnist3d.py`.
 """
 
 from __future__ import annotations
@@ -79,8 +79,12 @@ MD5: dict[str, dict[int, str]] = {
 }
 
 
-def read_medmnist_npz(path: str | os.PathLike, task: str, num_classes: int, channels: int) -> dict:
-    """The three splits of one MedMNIST npz as {split: ArrayDataset}, validated (keys, counts, shapes, labels)."""
+def read_medmnist_npz(path: str | os.PathLike, task: str, num_classes: int, channels: int,
+                      volume: bool = False) -> dict:
+    """The three splits of one MedMNIST npz as {split: ArrayDataset}, validated (keys, counts, shapes, labels).
+
+    Images are (N, H, W) for one channel, (N, H, W, C) for more; `volume=True` (the 3D datasets) wants (N, D, H, W).
+    """
     try:
         archive = np.load(path, allow_pickle=False)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
@@ -98,7 +102,7 @@ def read_medmnist_npz(path: str | os.PathLike, task: str, num_classes: int, chan
                 raise DataFileError(path, f"array {split} is corrupt: {e}") from e
             if len(images) != len(labels):
                 raise DataFileError(path, f"{split}: {len(images)} images but {len(labels)} labels")
-            want_ndim = 3 if channels == 1 else 4
+            want_ndim = 4 if volume or channels != 1 else 3
             if images.dtype != np.uint8 or images.ndim != want_ndim:
                 raise DataFileError(path, f"{split}_images is {images.dtype}{images.shape}, expected uint8 with "
                                           f"{want_ndim} dimensions")
@@ -121,11 +125,15 @@ def medmnist(flag: str, root: str | os.PathLike | None = None, download: bool = 
     """One 2D MedMNIST dataset (`flag` e.g. 'pneumoniamnist', 'bloodmnist', 'chestmnist') with official splits.
 
     Looks for `<flag>.npz` (or `<flag>_<size>.npz` for size 64/128/224) in `root`, then `root/medmnist/`;
-    downloads from Zenodo, md5-checked, when missing.
+    downloads from Zenodo, md5-checked, when missing. The 3D volumes (organmnist3d, ...) load with `medmnist3d`.
     """
     flag = flag.lower()
     if flag not in INFO:
-        raise ValueError(f"medmnist: unknown flag {flag!r}; 2D datasets are {sorted(INFO)}")
+        from .medmnist3d import INFO3D  # here, not at the top: medmnist3d imports this module
+        if flag in INFO3D:
+            raise ValueError(f"medmnist: {flag!r} is a 3D dataset; load it with dg.datasets.medmnist3d({flag!r})")
+        raise ValueError(f"medmnist: unknown flag {flag!r}; 2D datasets are {sorted(INFO)} "
+                         f"(3D ones, via medmnist3d: {sorted(INFO3D)})")
     if size not in SIZES:
         raise ValueError(f"medmnist: size must be one of {SIZES}, got {size}")
     task, channels, class_names = INFO[flag]
