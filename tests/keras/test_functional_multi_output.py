@@ -137,7 +137,8 @@ def test_layer_with_two_outputs_feeds_two_heads():
     p_cls, p_reg = model.predict(xs, verbose=0)
     ce = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y_cls, p_cls).item()
     mse = float(((p_reg - y_reg) ** 2).mean())
-    assert model.evaluate(xs, [y_cls, y_reg], verbose=0) == pytest.approx(ce + 0.5 * mse, rel=1e-4)
+    # Keras 3 returns [loss, cls_loss, reg_loss] (each output's loss unweighted)
+    assert model.evaluate(xs, [y_cls, y_reg], verbose=0) == pytest.approx([ce + 0.5 * mse, ce, mse], rel=1e-4)
     # a dict by output name, and one loss for every output
     model.compile(optimizer="adam", loss={"cls": keras.losses.SparseCategoricalCrossentropy(from_logits=True)})
     assert model.evaluate(xs, [y_cls, y_reg], verbose=0) == pytest.approx(ce, rel=1e-4)
@@ -145,7 +146,7 @@ def test_layer_with_two_outputs_feeds_two_heads():
     model.fit(xs, [_x(32, 3), y_reg], epochs=1, verbose=0)
     with pytest.raises(ValueError, match="2 outputs"):
         model.compile(optimizer="adam", loss=["mse"])
-    with pytest.raises(NotImplementedError, match="metrics"):
+    with pytest.raises(ValueError, match="one entry per output"):  # Keras 3: one entry per output, or a dict
         model.compile(optimizer="adam", loss="mse", metrics=["mae"])
 
 
@@ -209,3 +210,160 @@ def test_a_model_with_two_outputs_compiles_again_after_load(tmp_path):
     loaded.fit(xs, targets, epochs=1, batch_size=16, verbose=0, shuffle=False)
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ---- metrics of a model with several outputs (Keras 3's CompileMetrics / CompileLoss naming) -----------------
+def _two_heads(seed=0):
+    dg.keras.utils.set_random_seed(seed)
+    x = keras.Input((6,))
+    hidden = L.Dense(8, activation="relu")(x)
+    return keras.Model(x, [L.Dense(3, name="cls")(hidden), L.Dense(1, name="reg")(hidden)])
+
+
+def _two_head_data(n=32):
+    xs = _x(n, 6)
+    return xs, [np.random.default_rng(1).integers(0, 3, n), xs[:, :1] * 2]
+
+
+def _sparse_ce():
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+def test_metrics_by_output_name_log_as_output_metric_and_output_loss():
+    model = _two_heads()
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss=[_sparse_ce(), "mse"], loss_weights=[1.0, 0.5],
+                  metrics={"cls": ["accuracy"], "reg": ["mae"]})
+    xs, ys = _two_head_data()
+    history = model.fit(xs, ys, epochs=3, batch_size=16, verbose=0, validation_data=(xs, ys))
+    names = ["loss", "cls_accuracy", "reg_mae", "cls_loss", "reg_loss"]
+    assert list(history.history) == names + [f"val_{n}" for n in names] + ["lr"]
+    assert all(len(v) == 3 for v in history.history.values())
+    # 'accuracy' is the sparse accuracy that the output's loss implies
+    assert type(model.compiled_metrics[0].metric).__name__ == "SparseCategoricalAccuracy"
+    logs = model.evaluate(xs, ys, verbose=0, return_dict=True)
+    assert list(logs) == names
+    p_cls, p_reg = model.predict(xs, verbose=0)
+    ce = _sparse_ce()(ys[0], p_cls).item()
+    mse = float(((p_reg - ys[1]) ** 2).mean())
+    assert logs["cls_accuracy"] == pytest.approx(float((p_cls.argmax(-1) == ys[0]).mean()))
+    assert logs["reg_mae"] == pytest.approx(float(np.abs(p_reg - ys[1]).mean()), rel=1e-5)
+    assert logs["cls_loss"] == pytest.approx(ce, rel=1e-4) and logs["reg_loss"] == pytest.approx(mse, rel=1e-4)
+    assert logs["loss"] == pytest.approx(ce + 0.5 * mse, rel=1e-4)  # the output losses are logged unweighted
+    # as a list: Keras's order (loss, each output's loss, then the per-output metrics sorted by name)
+    assert model.evaluate(xs, ys, verbose=0) == pytest.approx(
+        [logs["loss"], logs["cls_loss"], logs["reg_loss"], logs["cls_accuracy"], logs["reg_mae"]])
+    # the validation entries are evaluate()'s on the same data (after the last epoch)
+    assert history.history["val_cls_accuracy"][-1] == pytest.approx(logs["cls_accuracy"])
+    assert history.history["val_reg_loss"][-1] == pytest.approx(logs["reg_loss"], rel=1e-5)
+    # dict targets by output name work as well
+    assert model.evaluate(xs, {"cls": ys[0], "reg": ys[1]}, verbose=0, return_dict=True) == pytest.approx(logs)
+    batch = model.test_on_batch(xs, ys, return_dict=True)
+    assert batch == pytest.approx(logs, rel=1e-5)
+    assert set(model.train_on_batch(xs, ys, return_dict=True)) == set(names)
+
+
+def test_metrics_as_a_list_one_entry_per_output():
+    model = _two_heads()
+    xs, ys = _two_head_data()
+    # one list per output, one metric for an output, None for none
+    model.compile(optimizer="adam", loss=[_sparse_ce(), "mse"], metrics=[["accuracy", "acc"], "mse"])
+    assert list(model.evaluate(xs, ys, verbose=0, return_dict=True)) == [
+        "loss", "cls_accuracy", "cls_acc", "reg_mse", "cls_loss", "reg_loss"]
+    model.compile(optimizer="adam", loss=[_sparse_ce(), "mse"], metrics=[None, ["mae", keras.metrics.R2Score()]])
+    assert list(model.evaluate(xs, ys, verbose=0, return_dict=True)) == [
+        "loss", "reg_mae", "reg_r2_score", "cls_loss", "reg_loss"]
+    # the same name twice gets Keras's '_1'
+    model.compile(optimizer="adam", loss=[_sparse_ce(), "mse"], metrics=[None, ["mae", "mae"]])
+    assert list(model.evaluate(xs, ys, verbose=0, return_dict=True)) == [
+        "loss", "reg_mae", "reg_mae_1", "cls_loss", "reg_loss"]
+    # one loss for one output only: no per-output losses (Keras tracks them only for several losses)
+    model.compile(optimizer="adam", loss={"cls": _sparse_ce()}, metrics={"reg": "mae"})
+    assert list(model.evaluate(xs, ys, verbose=0, return_dict=True)) == ["loss", "reg_mae"]
+    # a flat list that is not one entry per output, or an unknown output name, is an error as in Keras 3
+    with pytest.raises(ValueError, match="one entry per output"):
+        model.compile(optimizer="adam", loss="mse", metrics=["mae", "mse", "mae"])
+    with pytest.raises(ValueError, match="not outputs of the model"):
+        model.compile(optimizer="adam", loss="mse", metrics={"cls": "accuracy", "head": "mae"})
+
+
+def test_accuracy_follows_each_outputs_loss():
+    x = keras.Input((4,))
+    hidden = L.Dense(8, activation="relu")(x)
+    model = keras.Model(x, [L.Dense(1, activation="sigmoid", name="yes")(hidden),
+                            L.Dense(3, activation="softmax", name="kind")(hidden),
+                            L.Dense(3, name="label")(hidden)])
+    model.compile(optimizer="adam", loss=["binary_crossentropy", "categorical_crossentropy", _sparse_ce()],
+                  metrics=["accuracy", "accuracy", "accuracy"])
+    kinds = [type(m.metric).__name__ for m in model.compiled_metrics]
+    assert kinds == ["BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy"]
+    rng = np.random.default_rng(0)
+    xs = _x(20, 4)
+    labels = rng.integers(0, 3, 20)
+    ys = [rng.integers(0, 2, (20, 1)).astype(np.float32), np.eye(3, dtype=np.float32)[labels], labels]
+    logs = model.evaluate(xs, ys, verbose=0, return_dict=True)
+    p_yes, p_kind, p_label = model.predict(xs, verbose=0)
+    assert logs["yes_accuracy"] == pytest.approx(float(((p_yes > 0.5) == ys[0]).mean()))
+    assert logs["kind_accuracy"] == pytest.approx(float((p_kind.argmax(-1) == labels).mean()))
+    assert logs["label_accuracy"] == pytest.approx(float((p_label.argmax(-1) == labels).mean()))
+    assert {"yes_loss", "kind_loss", "label_loss"} <= set(logs)
+
+
+def test_weighted_metrics_by_output_use_the_sample_weights():
+    model = _two_heads()
+    xs, ys = _two_head_data()
+    w = np.where(np.arange(32) < 16, 1.0, 0.0).astype(np.float32)
+    model.compile(optimizer="adam", loss=[_sparse_ce(), "mse"], metrics={"cls": "accuracy"},
+                  weighted_metrics={"cls": ["accuracy"], "reg": "mae"})
+    logs = model.evaluate(xs, ys, sample_weight=w, verbose=0, return_dict=True)
+    assert list(logs) == ["loss", "cls_accuracy", "cls_weighted_accuracy", "reg_weighted_mae", "cls_loss",
+                          "reg_loss"]
+    p_cls, p_reg = model.predict(xs, verbose=0)
+    hits = p_cls.argmax(-1) == ys[0]
+    assert logs["cls_accuracy"] == pytest.approx(float(hits.mean()))
+    assert logs["cls_weighted_accuracy"] == pytest.approx(float(hits[:16].mean()))
+    assert logs["reg_weighted_mae"] == pytest.approx(float(np.abs(p_reg - ys[1])[:16].mean()), rel=1e-5)
+
+
+def test_early_stopping_monitors_an_output_metric():
+    model = _two_heads()
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss=[_sparse_ce(), "mse"],
+                  metrics={"cls": ["accuracy"], "reg": ["mae"]})
+    xs, ys = _two_head_data()
+    stop = keras.callbacks.EarlyStopping(monitor="val_cls_accuracy", patience=2)
+    reg_stop = keras.callbacks.EarlyStopping(monitor="val_reg_loss", patience=50)
+    history = model.fit(xs, ys, epochs=40, batch_size=16, verbose=0, validation_data=(xs, ys),
+                        callbacks=[stop, reg_stop])
+    assert stop.mode == "max" and reg_stop.mode == "min"
+    assert stop.best == max(history.history["val_cls_accuracy"])
+    assert reg_stop.best == min(history.history["val_reg_loss"])
+    if len(history.history["loss"]) < 40:  # it stopped: no better accuracy in its last `patience` epochs
+        assert max(history.history["val_cls_accuracy"][-2:]) <= max(history.history["val_cls_accuracy"][:-2])
+
+
+def test_output_metrics_survive_save_and_load(tmp_path):
+    model = _two_heads()
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss=[_sparse_ce(), "mse"], loss_weights=[1.0, 0.5],
+                  metrics={"cls": ["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=2)], "reg": "mae"},
+                  weighted_metrics=[None, ["mse"]])
+    xs, ys = _two_head_data()
+    model.fit(xs, ys, epochs=2, batch_size=16, verbose=0)
+    path = tmp_path / "heads.safetensors"
+    model.save(path)
+    compile_config = json.loads(dg.io.load_file(path)[1]["deepglass"])["compile"]
+    assert compile_config["metrics"]["per_output"][1] == ["mae"]
+    loaded = keras.models.load_model(path)
+    want = model.evaluate(xs, ys, verbose=0, return_dict=True)
+    assert list(want) == ["loss", "cls_accuracy", "cls_sparse_top_k_categorical_accuracy", "reg_mae",
+                          "reg_weighted_mse", "cls_loss", "reg_loss"]
+    assert loaded.evaluate(xs, ys, verbose=0, return_dict=True) == pytest.approx(want, rel=1e-6)
+    assert type(loaded.compiled_metrics[0].metric).__name__ == "SparseCategoricalAccuracy"
+    history = loaded.fit(xs, ys, epochs=1, batch_size=16, verbose=0)
+    assert set(history.history) == set(want) | {"lr"}
+
+
+def test_one_output_functional_model_takes_a_dict_of_metrics():
+    x = keras.Input((6,))
+    model = keras.Model(x, L.Dense(3, name="cls")(x))
+    model.compile(optimizer="adam", loss=_sparse_ce(), metrics={"cls": ["accuracy"]})
+    xs, ys = _two_head_data()
+    assert list(model.evaluate(xs, ys[0], verbose=0, return_dict=True)) == ["loss", "accuracy"]

@@ -185,3 +185,17 @@ def test_metrics_with_arguments_are_rebuilt_after_load(tmp_path):
     assert set(expected) == {"loss", "sensitivity_at_specificity", "true_positives", "iou_one", "auc"}
     config = metrics.SensitivityAtSpecificity(0.6).get_config()
     assert config == {"specificity": 0.6, "num_thresholds": 200, "class_id": None, "name": "sensitivity_at_specificity"}
+
+
+def test_weighted_metrics_are_rebuilt_after_load(tmp_path):
+    x, y = _data()
+    w = np.linspace(0.0, 1.0, len(y)).astype(np.float32)
+    model = _cnn()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  weighted_metrics=["accuracy", dg.training.metrics.SparseTopKCategoricalAccuracy(k=2)])
+    model.fit(x, y, sample_weight=w, epochs=1, batch_size=16, verbose=0)
+    want = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    assert list(want) == ["loss", "accuracy", "weighted_accuracy", "weighted_sparse_top_k_categorical_accuracy"]
+    model.save(tmp_path / "weighted.safetensors")
+    loaded = load_model(tmp_path / "weighted.safetensors")
+    assert loaded.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True) == pytest.approx(want, rel=1e-6)

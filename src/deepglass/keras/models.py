@@ -13,6 +13,7 @@ from ..backend import normalize_device
 from ..io import lookup, register
 from ..nn.module import Module
 from ..training import losses as losses_module
+from ..training import metrics as metrics_module
 from ..training.errors import layer_error
 from ..training.model import ModelIO
 from ..training.saving import load_model
@@ -301,11 +302,22 @@ class Model(_KerasModel):
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, **kwargs) -> None:
         """As `Trainer.compile`; with several outputs `loss` is one loss for every output, a list (one per
         output, None for none) or a dict by output name, and `loss_weights` a list or dict: the trained
-        loss is Σ weight·loss over the outputs, as in Keras."""
+        loss is Σ weight·loss over the outputs, as in Keras.
+
+        With several outputs `metrics` (and `weighted_metrics`) is a list with one entry per output (a list
+        of metrics, one metric, or None) or a dict by output name; they log as '<output>_<metric>'
+        ('cls_accuracy', 'reg_mae'), each output's loss as '<output>_loss', and 'accuracy' fits that
+        output's loss. With one output a dict of metrics is flattened, as in Keras."""
+        if self.functional and self._single_output:
+            for key in ("metrics", "weighted_metrics"):
+                given = metrics if key == "metrics" else kwargs.get(key)
+                if isinstance(given, dict):
+                    flat = _per_output(given, self.output_names, key)[0]
+                    if key == "metrics":
+                        metrics = flat
+                    else:
+                        kwargs[key] = flat
         if self.functional and not self._single_output and loss is not None:
-            if metrics or kwargs.get("weighted_metrics"):
-                raise NotImplementedError(f"{self.name}: metrics for a model with several outputs are not "
-                                          "supported (compile with loss only)")
             loss = _MultiOutputLoss(loss, loss_weights, self.output_names)
             loss_weights = None
         elif self.functional and loss_weights is not None:
@@ -316,6 +328,37 @@ class Model(_KerasModel):
             loss = _MultiOutputLoss([loss], weights, self.output_names, single=True)
             loss_weights = None
         super().compile(optimizer, loss, metrics, loss_weights, **kwargs)
+
+    def _resolve_metrics(self, metrics, weighted_metrics, loss_kind) -> tuple[list, list]:
+        """With several outputs, each output's metrics (routed to its target and prediction), named
+        '<output>_<metric>' ('<output>_weighted_<metric>' for weighted ones) and made unique with '_1', '_2'
+        as Keras's CompileMetrics does; 'accuracy' follows that output's loss."""
+        state = self._engine()
+        state.pop("per_output_metrics", None)
+        if not self.functional or self._single_output:
+            return super()._resolve_metrics(metrics, weighted_metrics, loss_kind)
+        names = self.output_names
+        fn = getattr(self.loss_fn, "fn", None)
+        kinds = [None if f is None else f.kind for f in fn.losses] if isinstance(fn, _MultiOutputLoss) \
+            else [None] * len(names)
+        given = {"metrics": _per_output(metrics, names, "metrics"),
+                 "weighted_metrics": _per_output(weighted_metrics, names, "weighted_metrics")}
+        state["per_output_metrics"] = given  # what compile was given per output: saved models compile again
+        seen: dict = {}
+        resolved = {}
+        for key, prefix in (("metrics", ""), ("weighted_metrics", "weighted_")):
+            resolved[key] = []
+            for index, (name, kind, entries) in enumerate(zip(names, kinds, given[key])):
+                for entry in entries:
+                    metric = metrics_module.get(entry, kind)
+                    label = f"{name}_{prefix}{metric.name}"
+                    if label in seen:
+                        seen[label] += 1
+                        label = f"{label}_{seen[label] - 1}"
+                    else:
+                        seen[label] = 1
+                    resolved[key].append(_OutputMetric(metric, index, name, label))
+        return resolved["metrics"], resolved["weighted_metrics"]
 
     # ---- config ----------------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -412,6 +455,69 @@ def _decode_args(value, tensor):
     return value
 
 
+def _per_output(value, names: list, what: str) -> list:
+    """`compile(metrics=...)` for a model with several outputs as one list of metrics per output: a dict by
+    output name, or a list with one entry (a list, one metric or None) per output, as Keras 3 takes them."""
+    def entries(v) -> list:
+        v = list(v) if isinstance(v, (list, tuple)) else [v]
+        return [m for m in v if m is not None]
+
+    n = len(names)
+    if not value:
+        return [[] for _ in names]
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in names]
+        if unknown:
+            raise ValueError(f"compile({what}=...) names {unknown}, not outputs of the model ({names})")
+        return [entries(value.get(name)) for name in names]
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        got = f"{len(value)} entries" if isinstance(value, (list, tuple)) else type(value).__name__
+        raise ValueError(f"compile({what}=...) for a model with {n} outputs ({names}) needs a list with one entry "
+                         f"per output (a list of metrics or None) or a dict by output name; got {got}")
+    return [entries(v) for v in value]
+
+
+class _OutputMetric(metrics_module.Metric):
+    """A compiled metric of one output of a model with several: it sees only that output's target,
+    prediction (and sample weight, when they are given per output), and logs as '<output>_<metric>'."""
+
+    per_output = True  # evaluate()'s list puts these last, sorted by name, as Keras does
+
+    def __init__(self, metric, index: int, output: str, name: str):
+        super().__init__(name)
+        self.metric, self.index, self.output = metric, index, output
+
+    @property
+    def result_is_costly(self) -> bool:
+        return getattr(self.metric, "result_is_costly", False)
+
+    def _pick(self, value):
+        if isinstance(value, dict):
+            return value.get(self.output)
+        if isinstance(value, (list, tuple)):
+            return value[self.index]
+        return value
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        y_true = self._pick(y_true)
+        if y_true is None:  # no target for this output
+            return
+        weight = self._pick(sample_weight) if isinstance(sample_weight, (list, tuple, dict)) else sample_weight
+        if weight is None:
+            self.metric.update_state(y_true, y_pred[self.index])
+        else:
+            self.metric.update_state(y_true, y_pred[self.index], weight)
+
+    def result(self):
+        return self.metric.result()
+
+    def reset_state(self) -> None:
+        self.metric.reset_state()
+
+    def __repr__(self) -> str:
+        return f"_OutputMetric({self.metric!r}, output={self.output!r})"
+
+
 class _MultiOutputLoss(losses_module.Loss):
     """Keras's loss for several outputs: Σ_i weight_i · loss_i(y_true[i], y_pred[i]) (`loss` one for all, a
     list or a dict by output name; an output with loss None is not trained against a target)."""
@@ -430,6 +536,16 @@ class _MultiOutputLoss(losses_module.Loss):
         self.per_output_specs = list(specs)  # what compile was given per output: saved models compile again
         if all(fn is None for fn in self.losses):
             raise ValueError("compile(loss=...) gives no output a loss")
+        # Keras logs each output's (unweighted) loss as '<output>_loss' when more than one output has a loss
+        self.output_loss_names: list = []
+        if not single and sum(fn is not None for fn in self.losses) > 1:
+            seen: dict = {}
+            for name, fn in zip(self.names, self.losses):
+                if fn is not None:  # two outputs of one layer share its name: 'lstm_loss', 'lstm_loss_1'
+                    label = f"{name}_loss"
+                    seen[label] = seen.get(label, 0) + 1
+                    self.output_loss_names.append(label if seen[label] == 1 else f"{label}_{seen[label] - 1}")
+        self.last_terms: list = []  # the last call's unweighted loss of each output with a loss
 
     @staticmethod
     def _per_output(value, names: list, what: str, default):
@@ -454,11 +570,13 @@ class _MultiOutputLoss(losses_module.Loss):
         if not isinstance(y_true, (list, tuple)) or len(y_true) != len(y_pred):
             raise ValueError(f"a model with {len(y_pred)} outputs needs a list of {len(y_pred)} targets, got "
                              f"{type(y_true).__name__}{'' if not isinstance(y_true, (list, tuple)) else len(y_true)}")
-        total = None
+        total, terms = None, []
         for fn, w, yt, yp in zip(self.losses, self.weights, y_true, y_pred):
             if fn is None:
                 continue
             term = fn(yp, yt, sample_weight)
+            terms.append(term.detach())
             term = term if w == 1.0 else term * w
             total = term if total is None else total + term
+        self.last_terms = terms
         return total

@@ -102,9 +102,35 @@ def _compile_config(model) -> dict | None:
         if not isinstance(args["optimizer"], optim.Optimizer)
         else _object_config(model.optimizer),
         "loss": _object_config(args["loss"]),
-        "metrics": [c for c in (_object_config(m) for m in args["metrics"]) if c is not None],
+        "metrics": _metrics_config(args.get("metrics")),
     }
+    per_output = state.get("per_output_metrics")  # a model with several outputs: one list per output
+    if per_output is not None:
+        config["metrics"] = {"per_output": [_metrics_config(entries) for entries in per_output["metrics"]]}
+        if any(per_output["weighted_metrics"]):
+            config["weighted_metrics"] = {
+                "per_output": [_metrics_config(entries) for entries in per_output["weighted_metrics"]]
+            }
+    elif args.get("weighted_metrics"):  # by name without the 'weighted_' the engine gave them
+        config["weighted_metrics"] = [
+            {"metric": c["metric"].removeprefix("weighted_")} if isinstance(c, dict) and "metric" in c else c
+            for c in _metrics_config(args["weighted_metrics"])
+        ]
     return config
+
+
+def _metrics_config(metrics) -> list:
+    """The metrics that can be saved (names, metric classes of the closed list), in order."""
+    if isinstance(metrics, dict):  # a dict by output name on a model with one output: Keras flattens it
+        metrics = [m for v in metrics.values() for m in (v if isinstance(v, (list, tuple)) else [v])]
+    return [c for c in (_object_config(m) for m in metrics or []) if c is not None]
+
+
+def _rebuild_metrics(config):
+    """`compile(metrics=...)` from `_metrics_config` output: a list, or one list per output."""
+    if isinstance(config, dict) and "per_output" in config:
+        return [[_rebuild(m, "metric") for m in entries] for entries in config["per_output"]]
+    return [_rebuild(m, "metric") for m in config or []]
 
 
 def _rebuild(config, kind: str):
@@ -228,7 +254,8 @@ def load_model(path: str | os.PathLike, compile: bool = True):  # noqa: A002 - K
             model.compile(
                 optimizer=_rebuild(config.get("optimizer"), "optimizer") or "rmsprop",
                 loss=loss,
-                metrics=[_rebuild(m, "metric") for m in config.get("metrics", [])],
+                metrics=_rebuild_metrics(config.get("metrics")),
+                weighted_metrics=_rebuild_metrics(config.get("weighted_metrics")) or None,
                 **extra,
             )
     if compile:

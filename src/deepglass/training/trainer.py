@@ -47,6 +47,13 @@ def _batch_size(x) -> int:
     return int(x.shape[0]) if getattr(x, "ndim", 0) else 1
 
 
+def _as_given(metrics):
+    """`compile`'s metrics as given, for saving: a dict (by output) or a list, each entry a list or one metric."""
+    if isinstance(metrics, dict):
+        return {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in metrics.items()}
+    return [list(m) if isinstance(m, (list, tuple)) else m for m in (metrics or [])]
+
+
 def _verbosity(verbose) -> int:
     return 1 if verbose == "auto" else int(verbose)
 
@@ -105,15 +112,31 @@ class Trainer:
         state["optimizer_spec"] = spec
         self.__dict__["loss_fn"] = losses.CompiledLoss(loss) if loss is not None else None
         kind = self.loss_fn.kind if self.loss_fn is not None else None
-        self.__dict__["compiled_metrics"] = [metrics_module.get(m, kind) for m in (metrics or [])]
-        state["weighted_metrics"] = [metrics_module.get(m, kind) for m in (weighted_metrics or [])]
-        for m in state["weighted_metrics"]:
-            m.name = m.name if m.name.startswith("weighted_") else f"weighted_{m.name}"
-        state["compile_args"] = {"optimizer": optimizer, "loss": loss, "metrics": list(metrics or [])}
+        self.__dict__["compiled_metrics"], state["weighted_metrics"] = self._resolve_metrics(
+            metrics, weighted_metrics, kind
+        )
+        # one Mean per output loss when a loss for several outputs names them (Keras's '<output>_loss')
+        output_losses = getattr(getattr(self.loss_fn, "fn", None), "output_loss_names", None) or []
+        state["loss_trackers"] = [metrics_module.Mean(name) for name in output_losses]
+        state["compile_args"] = {
+            "optimizer": optimizer,
+            "loss": loss,
+            "metrics": _as_given(metrics),
+            "weighted_metrics": _as_given(weighted_metrics),
+        }
         state["compiled"] = True
         state["regularized"] = None
         if self.optimizer is None and not self._needs_build():
             self._build_optimizer()
+
+    def _resolve_metrics(self, metrics, weighted_metrics, loss_kind) -> tuple[list, list]:
+        """The Metric objects for `compile(metrics=..., weighted_metrics=...)` (a model with several
+        outputs routes each to its output); weighted ones are named 'weighted_<name>'."""
+        compiled = [metrics_module.get(m, loss_kind) for m in (metrics or [])]
+        weighted = [metrics_module.get(m, loss_kind) for m in (weighted_metrics or [])]
+        for m in weighted:
+            m.name = m.name if m.name.startswith("weighted_") else f"weighted_{m.name}"
+        return compiled, weighted
 
     def _needs_build(self) -> bool:
         from ..nn.module import _is_lazy_slot
@@ -170,7 +193,30 @@ class Trainer:
         return total
 
     def _all_metrics(self) -> list:
-        return list(self.compiled_metrics) + list(self._engine()["weighted_metrics"])
+        """In Keras's log order: compiled metrics, weighted metrics, then each output's loss."""
+        state = self._engine()
+        return list(self.compiled_metrics) + list(state["weighted_metrics"]) + list(state.get("loss_trackers", []))
+
+    def _logs_as_list(self, logs: dict):
+        """`evaluate(return_dict=False)`'s values in Keras's order (its `_flatten_metrics_in_order`): the loss,
+        the metrics, each output's loss, then, sorted by name, the per-output metrics ('cls_accuracy', ...);
+        a float when there is only the loss."""
+        state = self._engine()
+        metrics = list(self.compiled_metrics) + list(state["weighted_metrics"])
+        ordered = ["loss"] + [m.name for m in metrics if not getattr(m, "per_output", False)]
+        ordered = list(dict.fromkeys(ordered + [m.name for m in state.get("loss_trackers", [])]))
+        values = [logs[k] for k in ordered if k in logs] + [logs[k] for k in sorted(logs) if k not in ordered]
+        return values[0] if len(values) == 1 else values
+
+    def _track_output_losses(self, y_pred) -> None:
+        """Each output's unweighted loss of the last batch into its '<output>_loss' Mean (several outputs)."""
+        trackers = self._engine().get("loss_trackers")
+        if not trackers:
+            return
+        terms = getattr(self.loss_fn.fn, "last_terms", None) or []
+        n = _batch_size(y_pred)
+        for tracker, term in zip(trackers, terms):
+            tracker.update_state(float(term.item()), n)
 
     def _update_metrics(self, y, y_pred, w) -> None:
         with no_grad():
@@ -195,6 +241,7 @@ class Trainer:
         self.module.zero_grad()
         y_pred = self._forward(x)
         loss = self.loss_fn(y_pred, y, sample_weight)
+        self._track_output_losses(y_pred)
         regularization = self._regularization()
         if regularization is not None:
             loss = loss + regularization
@@ -209,6 +256,7 @@ class Trainer:
         with no_grad():
             y_pred = self._forward(x)
             loss = self.loss_fn(y_pred, y, sample_weight)
+            self._track_output_losses(y_pred)
             regularization = self._regularization()
             if regularization is not None:
                 loss = loss + regularization
@@ -367,7 +415,7 @@ class Trainer:
         logs = self._run_evaluation(adapter, callback_list)
         if return_dict:
             return logs
-        return logs["loss"] if len(logs) == 1 else list(logs.values())
+        return self._logs_as_list(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for `x` as a NumPy array, in batches, in eval mode and without building a graph."""
@@ -422,7 +470,7 @@ class Trainer:
         tracker = metrics_module.Mean("loss")
         tracker.update_state(self.train_step(bx, by, bw))
         logs = self._metric_logs(tracker)
-        return logs if return_dict else (logs["loss"] if len(logs) == 1 else list(logs.values()))
+        return logs if return_dict else self._logs_as_list(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
         """Loss (and metrics) on one batch without training."""
@@ -439,7 +487,7 @@ class Trainer:
         finally:
             self.module.train(was_training)
         logs = self._metric_logs(tracker)
-        return logs if return_dict else (logs["loss"] if len(logs) == 1 else list(logs.values()))
+        return logs if return_dict else self._logs_as_list(logs)
 
     def predict_on_batch(self, x):
         """Outputs for one batch as NumPy, in eval mode, without a graph."""
