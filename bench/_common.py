@@ -18,6 +18,7 @@ so a benchmark still runs and prints deepglass times alone on a machine without 
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 from collections.abc import Callable
@@ -137,3 +138,16 @@ def limit_blas_threads(threads: int | None):
         print("threadpoolctl is not installed: NumPy's BLAS keeps its default thread count")
         return None
     return threadpool_limits(limits=threads, user_api="blas")
+
+
+@contextlib.contextmanager
+def blas_threads(threads: int):
+    """NumPy's BLAS on `threads` threads inside the block, as it was after (deepglass's pool sets it to one
+    thread when it runs several); nothing without threadpoolctl. For GEMM-floor timings."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield

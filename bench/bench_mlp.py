@@ -23,7 +23,6 @@ large square product, and the best ratio that rate would allow for this step's F
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import header, limit_blas_threads, row, time_ms, time_pair_ms, torch_or_none  # noqa: E402
+from _common import blas_threads, header, limit_blas_threads, row, time_ms, time_pair_ms, torch_or_none  # noqa: E402
 
 BATCH, SIZES = 128, (784, 512, 512, 10)
 # multiply-adds: forward (3 GEMMs) + weight gradients (3) + input gradients of layers 2 and 3 (layer 1's input
@@ -111,18 +110,6 @@ def peak_gflops(torch=None, n: int = 2048) -> float:
         candidates.append(lambda: ta @ tb)
     best_ms = min(time_ms(product, warmup=1, repeats=3) for product in candidates)
     return 2 * n**3 / best_ms / 1e6
-
-
-@contextlib.contextmanager
-def blas_threads(threads: int):
-    """NumPy's BLAS on `threads` threads inside the block (as it was after; nothing without threadpoolctl)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=threads, user_api="blas"):
-        yield
 
 
 def _rss_kib() -> tuple[int, int]:

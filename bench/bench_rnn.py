@@ -21,14 +21,13 @@ step, so floor / torch bounds the ratio it can reach here; the rest of the step 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import header, limit_blas_threads, row, time_ms, time_pair_ms, torch_or_none  # noqa: E402
+from _common import blas_threads, header, limit_blas_threads, row, time_ms, time_pair_ms, torch_or_none  # noqa: E402
 
 BATCH, LENGTH, INPUT, HIDDEN = 32, 50, 64, 128
 CASES = {"lstm": ("LSTM", 4, 2), "gru": ("GRU", 3, 2), "rnn": ("RNN", 1, 1)}  # name: (class, gates, layers)
@@ -111,18 +110,6 @@ def gemm_floor_fn(kind: str):
                 d2 @ w_ih[k]
 
     return products
-
-
-@contextlib.contextmanager
-def blas_threads(threads: int):
-    """NumPy's BLAS on `threads` threads inside the block (deepglass's pool sets it to one thread at > 1)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=threads, user_api="blas"):
-        yield
 
 
 def main() -> None:

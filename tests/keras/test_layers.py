@@ -274,3 +274,11 @@ def test_set_weights_round_trips_through_models_and_checks_shapes():
         twin.set_weights([np.zeros((4, 1, 3, 3))] + weights[1:])
     with pytest.raises(ValueError, match="got 2 arrays for 10 weights"):
         twin.set_weights(weights[:2])
+
+
+def test_a_layer_takes_a_numpy_batch():
+    x = np.random.default_rng(0).standard_normal((2, 4)).astype(np.float32)
+    layer = L.Dense(3)
+    out = layer(x)
+    assert isinstance(out, dg.Tensor) and out.shape == (2, 3)
+    np.testing.assert_allclose(out.numpy(), layer(dg.tensor(x)).numpy())

@@ -266,6 +266,8 @@ class Layer(Module):
     def __call__(self, *args, **kwargs):
         if flatten_tensors((args, kwargs)):
             return self._symbolic_call(*args, **kwargs)
+        if args and type(args[0]) is np.ndarray:  # layer(numpy_batch), as Keras allows
+            args = (Tensor(args[0]), *args[1:])
         return super().__call__(*args, **kwargs)
 
     def _symbolic_call(self, *args, **kwargs):

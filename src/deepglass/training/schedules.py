@@ -59,19 +59,28 @@ def _positive(value, name: str):
     return value
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """`initial_learning_rate * decay_rate ** (step / decay_steps)`; with `staircase` the exponent is floored."""
+class _StepwiseDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments and the progress `step / decay_steps`
+    (floored with `staircase`)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = _positive(decay_steps, "decay_steps")
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
-    def __call__(self, step) -> float:
+    def _progress(self, step) -> float:
         p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return float(self.initial_learning_rate) * float(self.decay_rate) ** p
+        return math.floor(p) if self.staircase else p
+
+
+class ExponentialDecay(_StepwiseDecay):
+    """`initial_learning_rate * decay_rate ** (step / decay_steps)`; with `staircase` the exponent is floored."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
+
+    def __call__(self, step) -> float:
+        return float(self.initial_learning_rate) * float(self.decay_rate) ** self._progress(step)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -124,19 +133,14 @@ class PolynomialDecay(LearningRateSchedule):
         ) + float(self.end_learning_rate)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepwiseDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`; `staircase` floors `step / decay_steps`."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = _positive(decay_steps, "decay_steps")
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step) -> float:
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * p)
+        return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * self._progress(step))
 
 
 class CosineDecay(LearningRateSchedule):

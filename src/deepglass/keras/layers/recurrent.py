@@ -32,11 +32,13 @@ class _Recurrent(Layer):
     GATES = 1
     STATES = 1
 
-    def _setup(self, units, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
-               kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
-               recurrent_constraint, bias_constraint, dropout, recurrent_dropout, return_sequences, return_state,
-               go_backwards, stateful) -> None:
+    def _setup(self, c: dict) -> None:
+        """Check and keep the constructor arguments `c` (its locals) that every recurrent layer shares, then
+        build at once when the input shape is known."""
         name = type(self).__name__
+        dropout, recurrent_dropout, stateful = c["dropout"], c["recurrent_dropout"], c["stateful"]
+        activity_regularizer, kernel_constraint = c["activity_regularizer"], c["kernel_constraint"]
+        recurrent_constraint, bias_constraint = c["recurrent_constraint"], c["bias_constraint"]
         if dropout or recurrent_dropout:
             raise NotImplementedError(f"{name}: dropout and recurrent_dropout are not supported (use a Dropout "
                                       "layer before or after)")
@@ -45,14 +47,16 @@ class _Recurrent(Layer):
         if any(c is not None for c in (activity_regularizer, kernel_constraint, recurrent_constraint,
                                        bias_constraint)):
             raise NotImplementedError(f"{name}: activity_regularizer and constraints are not supported")
-        self.units, self.use_bias = int(units), bool(use_bias)
-        self.kernel_initializer, self.recurrent_initializer = kernel_initializer, recurrent_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
-        self.go_backwards = bool(go_backwards)
+        self.units, self.use_bias = int(c["units"]), bool(c["use_bias"])
+        self.kernel_initializer, self.recurrent_initializer = c["kernel_initializer"], c["recurrent_initializer"]
+        self.bias_initializer = c["bias_initializer"]
+        self.kernel_regularizer = regularizers.get(c["kernel_regularizer"])
+        self.recurrent_regularizer = regularizers.get(c["recurrent_regularizer"])
+        self.bias_regularizer = regularizers.get(c["bias_regularizer"])
+        self.return_sequences, self.return_state = bool(c["return_sequences"]), bool(c["return_state"])
+        self.go_backwards = bool(c["go_backwards"])
+        if self.declared_input_shape is not None:
+            self._maybe_build(self.declared_input_shape)
 
     def _make_op(self, features: int):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -150,12 +154,7 @@ class SimpleRNN(_Recurrent):
                                       "'relu')")
         self.activation = fn
         self.MODE = "RNN_TANH" if fn is activations.tanh else "RNN_RELU"
-        self._setup(units, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
-                    kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
-                    kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
-                    return_sequences, return_state, go_backwards, stateful)
-        if self.declared_input_shape is not None:
-            self._maybe_build(self.declared_input_shape)
+        self._setup(locals())
 
     def _make_op(self, features: int):
         return nn.RNN(features, self.units, nonlinearity="tanh" if self.MODE == "RNN_TANH" else "relu", bias=False,
@@ -182,12 +181,7 @@ class LSTM(_Recurrent):
         _only("LSTM", "activation", activation, activations.tanh)
         _only("LSTM", "recurrent_activation", recurrent_activation, activations.sigmoid)
         self.unit_forget_bias = bool(unit_forget_bias)
-        self._setup(units, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
-                    kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
-                    kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
-                    return_sequences, return_state, go_backwards, stateful)
-        if self.declared_input_shape is not None:
-            self._maybe_build(self.declared_input_shape)
+        self._setup(locals())
 
     def _make_op(self, features: int):
         return nn.LSTM(features, self.units, bias=False, batch_first=True)
@@ -220,12 +214,7 @@ class GRU(_Recurrent):
                                       "kernel) is not supported; reset_after=True is PyTorch's GRU")
         _only("GRU", "activation", activation, activations.tanh)
         _only("GRU", "recurrent_activation", recurrent_activation, activations.sigmoid)
-        self._setup(units, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
-                    kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer,
-                    kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
-                    return_sequences, return_state, go_backwards, stateful)
-        if self.declared_input_shape is not None:
-            self._maybe_build(self.declared_input_shape)
+        self._setup(locals())
 
     def _make_op(self, features: int):
         return nn.GRU(features, self.units, bias=False, batch_first=True)
